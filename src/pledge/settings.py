@@ -1,0 +1,45 @@
+"""Run-time settings, built once and passed in (never read at import time).
+
+Precedence: explicit argument (CLI option) > environment (PLEDGE_*) > default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+STORE_FILE = "pledge-store.db"
+
+
+def default_store_url(declaration: Path) -> str:
+    """The embedded store lives beside the declaration it records."""
+    return f"sqlite:///{declaration.resolve().parent / STORE_FILE}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    declaration: Path
+    store_url: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    watch: bool = True
+
+    @classmethod
+    def build(
+        cls,
+        declaration: Path,
+        *,
+        store_url: str | None = None,
+        host: str | None = None,
+        port: int | None = None,
+        watch: bool | None = None,
+    ) -> Settings:
+        env = os.environ
+        return cls(
+            declaration=declaration,
+            store_url=store_url or env.get("PLEDGE_STORE_URL") or default_store_url(declaration),
+            host=host or env.get("PLEDGE_HOST", "127.0.0.1"),
+            port=port if port is not None else int(env.get("PLEDGE_PORT", "8000")),
+            watch=watch if watch is not None else env.get("PLEDGE_WATCH", "1") != "0",
+        )
