@@ -5,10 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
+import typer
+
+# Typer vendors its own click; usage errors are raised as its ClickException.
+from typer._click.exceptions import ClickException
 
 # Importing a command module registers its commands on `app`.
 from pledge.cli import check as _check  # noqa: F401  (registration)
+from pledge.cli import records as _records  # noqa: F401  (registration)
 from pledge.cli.app import app
 from pledge.errors import InvalidDeclaration, PledgeError
 
@@ -16,13 +20,13 @@ from pledge.errors import InvalidDeclaration, PledgeError
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code; input errors are printed, never raised."""
     try:
-        app(args=list(argv) if argv is not None else None, standalone_mode=False)
-    except click.exceptions.Exit as exc:
+        result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.Abort:
+    except typer.Abort:
         return 1
     except InvalidDeclaration as exc:
         for problem in exc.problems:
@@ -33,7 +37,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except PledgeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    return 0
+    # Without standalone mode, typer hands back the code of a `raise typer.Exit(n)`.
+    return result if isinstance(result, int) else 0
 
 
 def main() -> None:
