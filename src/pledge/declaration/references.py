@@ -18,6 +18,24 @@ from pledge.declaration.yaml_source import PathKey, YamlDocument
 from pledge.errors import Problem
 
 BUILTIN_ORIGINS = ("subject", "automatic")
+
+# Where each kind of id is declared, for the hint when a reference matches nothing.
+DECLARED_IN = {
+    "subject": "subjects",
+    "origin": "origins",
+    "recipient": "recipients",
+    "retention rule": "retention",
+    "channel": "channels",
+    "activity": "activities",
+    "table": "sources.<source>.tables",
+}
+# Kinds whose ids are fixed by Pledge, not declared: the hint says what they are.
+FIXED_VOCABULARIES = {
+    "jurisdiction": "use one of the built-in jurisdictions: {choices}",
+    "transfer region": "use a region ({choices}) or a country's ISO code, e.g. US",
+    "retention trigger": "timestamps map a retention trigger to the column holding its date; "
+    "use one of: {choices}",
+}
 TRANSFER_REGIONS = ("home", "eea", "uk", "adequate")
 NO_LEGAL_BASIS_NEEDED = ("us-ca",)
 
@@ -66,7 +84,8 @@ class ReferenceChecker:
             allowed = [a for a in d.transfers.allowed if not (len(a) == 2 and a.isupper())]
             self._ids("transfer region", allowed, TRANSFER_REGIONS, ("transfers", "allowed"))
         self._sources()
-        return self.problems
+        # A value shared through a YAML anchor is checked once per use but written once.
+        return list(dict.fromkeys(self.problems))
 
     def _sources(self) -> None:
         d = self.d
@@ -80,7 +99,8 @@ class ReferenceChecker:
                 self._ids("retention rule", table.retention, d.retention, (*at, "retention"))
                 self._keys("retention trigger", table.timestamps, TRIGGERS, (*at, "timestamps"))
                 for column, spec in table.columns.items():
-                    where = (*at, "columns", column)
+                    # `{category: x, ...}` points at x; the shorthand `col: x` at the column.
+                    where = (*at, "columns", column, "category")
                     if spec.category not in self.categories:
                         self._unknown("category", spec.category, self.categories, where)
                 local = sorted(source.tables)
@@ -92,7 +112,21 @@ class ReferenceChecker:
 
     def _legal_bases(self, bases: Mapping[str, object], at: PathKey) -> None:
         declared = self.d.organisation.jurisdictions
-        self._keys("jurisdiction", {k: v for k, v in bases.items() if k != "*"}, declared, at)
+        known = jurisdiction_codes()
+        for code in bases:
+            if code == "*" or code in declared:
+                continue
+            if code not in known:
+                self._unknown("jurisdiction", code, sorted(known), (*at, code), key=True)
+                continue
+            self.problems.append(
+                Problem(
+                    self.doc.where((*at, code), key=True),
+                    f"legal basis for jurisdiction '{code}', which organisation.jurisdictions "
+                    "does not list",
+                    f"add '{code}' to organisation.jurisdictions, or remove this basis",
+                )
+            )
         if "*" in bases:
             return
         for code in declared:
@@ -130,8 +164,27 @@ class ReferenceChecker:
     def _unknown(
         self, kind: str, name: str, choices: list[str], at: PathKey, *, key: bool = False
     ) -> None:
-        hint = suggest(name, choices)
-        if not hint:
-            shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
-            hint = f"declare it first; known: {shown}" if choices else f"no {kind} is declared"
+        hint = suggest(name, choices) or self._fallback_hint(kind, name, choices)
         self.problems.append(Problem(self.doc.where(at, key=key), f"unknown {kind} '{name}'", hint))
+
+    def _fallback_hint(self, kind: str, name: str, choices: list[str]) -> str:
+        """What to do when no declared id is close to `name`."""
+        if kind in FIXED_VOCABULARIES:
+            return FIXED_VOCABULARIES[kind].format(choices=", ".join(choices))
+        section = DECLARED_IN.get(kind, kind)
+        if kind == "category":
+            group = name.partition(".")[0]
+            same_group = [c for c in builtin_categories() if c.partition(".")[0] == group]
+            if same_group:
+                return (
+                    f"declare it under 'categories', or use a built-in '{group}' category: "
+                    + ", ".join(same_group)
+                )
+            return (
+                "declare it under 'categories' with a name, or use a built-in id such as "
+                "'contact.email'"
+            )
+        if not choices:
+            return f"no {kind} is declared: add it under '{section}'"
+        shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
+        return f"declare it under '{section}' first; declared: {shown}"
