@@ -73,6 +73,7 @@ def test_every_rule_is_covered_here() -> None:
         "MKT-LI-ECOMMS",
         "NO-SALE-CONSISTENCY",
         "OBJECTION-BASIS-MISMATCH",
+        "PURPOSE-NO-BASIS",
         "RET-CAP-CONFLICT",
         "RET-TRIGGER-MISSING",
         "RET-UNDEFINED",
@@ -229,6 +230,27 @@ def test_direct_marketing_on_legitimate_interests_in_the_uk() -> None:
         "consent there (PECR reg. 22 in the UK, CPCE L.34-5 in France) — "
         f"{MKT_LI_HINT} [MKT-LI-ECOMMS]"
     ]
+
+
+def test_soft_opt_in_marketing_on_legitimate_interests_is_lawful() -> None:
+    marketing = activity(
+        legal_basis="legitimate_interests",
+        opt_out="[privacy_email]",
+        direct_marketing="true",
+        soft_opt_in="true",
+    )
+    assert lines(declaration(activities=marketing)) == []
+
+
+def test_an_activity_stating_no_legal_basis() -> None:
+    text = declaration(activities=activity(legal_basis="[]"))
+    assert lines(text) == [
+        f"{where(text, 'legal_basis:')}: warning: activity 'orders' states no legal basis — "
+        "name the basis it relies on (GDPR Art. 6(1)): consent, contract, legal_obligation, "
+        "vital_interests, public_task or legitimate_interests [PURPOSE-NO-BASIS]"
+    ]
+    fixed = declaration(activities=activity(legal_basis="[contract]"))
+    assert lines(fixed) == []
 
 
 def test_direct_marketing_on_legitimate_interests_per_jurisdiction() -> None:

@@ -200,7 +200,7 @@ def cases() -> list[Case]:
             "unknown key 'colour' in activities.orders — allowed here: automated_decisions, "
             "categories, collected_from, consequences, description, direct_marketing, "
             "legal_basis, legal_obligation, legitimate_interests, name, opt_out, recipients, "
-            "requirement, retention, sale, security, share, subjects, withdraw",
+            "requirement, retention, sale, security, share, soft_opt_in, subjects, withdraw",
         ),
     )
 
@@ -402,6 +402,22 @@ def cases() -> list[Case]:
             "UK1",
             "organisation.country: 'UK1' is not a country code — use the two-letter ISO 3166-1 "
             "code in capitals, e.g. GB, FR, US",
+        ),
+    )
+    text = organisation(country="UK")
+    add(
+        "uk-is-not-an-iso-code",
+        text,
+        at(text, "UK\n", "unknown country code 'UK' — did you mean 'GB'?"),
+    )
+    text = organisation(country="QQ")
+    add(
+        "unknown-country-code",
+        text,
+        at(
+            text,
+            "QQ",
+            "unknown country code 'QQ' — use an ISO 3166-1 alpha-2 code, e.g. GB, FR, US",
         ),
     )
     text = orders("subjects: [customer]", "subjects: customer")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from babel import Locale
+
 from pledge.declaration.jurisdictions import jurisdiction_codes
 from pledge.declaration.model import TRIGGERS, Declaration
 from pledge.declaration.pydantic_problems import dotted, suggest
@@ -37,7 +39,10 @@ FIXED_VOCABULARIES = {
     "use one of: {choices}",
 }
 TRANSFER_REGIONS = ("home", "eea", "uk", "adequate")
-NO_LEGAL_BASIS_NEEDED = ("us-ca",)
+# ISO 3166-1 alpha-2 codes as CLDR knows them (it adds EU for the European Union).
+COUNTRY_CODES = frozenset(code for code in Locale("en").territories if code.isalpha())
+# The CCPA and the Swiss FADP do not make processing depend on one of a list of bases.
+NO_LEGAL_BASIS_NEEDED = ("us-ca", "ch")
 
 
 class ReferenceChecker:
@@ -83,9 +88,30 @@ class ReferenceChecker:
         if d.transfers:
             allowed = [a for a in d.transfers.allowed if not (len(a) == 2 and a.isupper())]
             self._ids("transfer region", allowed, TRANSFER_REGIONS, ("transfers", "allowed"))
+        self._countries()
         self._sources()
         # A value shared through a YAML anchor is checked once per use but written once.
         return list(dict.fromkeys(self.problems))
+
+    def _countries(self) -> None:
+        d = self.d
+        self._country(d.organisation.country, ("organisation", "country"))
+        for name, recipient in d.recipients.items():
+            self._country(recipient.country, ("recipients", name, "country"))
+        if d.transfers:
+            for section in ("storage", "allowed"):
+                for index, code in enumerate(getattr(d.transfers, section)):
+                    if len(code) == 2 and code.isupper():
+                        self._country(code, ("transfers", section, index))
+
+    def _country(self, code: str | None, at: PathKey) -> None:
+        if code is None or code in COUNTRY_CODES:
+            return
+        # "UK" is the usual slip: ISO 3166 writes the United Kingdom as GB.
+        hint = "use an ISO 3166-1 alpha-2 code, e.g. GB, FR, US"
+        if code == "UK":
+            hint = "did you mean 'GB'?"
+        self.problems.append(Problem(self.doc.where(at), f"unknown country code '{code}'", hint))
 
     def _sources(self) -> None:
         d = self.d

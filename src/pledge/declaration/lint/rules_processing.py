@@ -55,6 +55,23 @@ def category_without_purpose(ctx: LintContext) -> Iterator[Problem]:
                 )
 
 
+@rule("PURPOSE-NO-BASIS")
+def purpose_without_basis(ctx: LintContext) -> Iterator[Problem]:
+    # `legal_basis: []` is how a declaration says "the notice states none" (a missing key
+    # is an error): valid to load, but processing without a basis is unlawful (Art. 6(1)).
+    for name, activity in ctx.declaration.activities.items():
+        empty = [code for code, bases in activity.legal_basis.items() if not bases]
+        if empty:
+            scope = "" if empty == ["*"] else f" for {', '.join(empty)}"
+            yield ctx.warn(
+                "PURPOSE-NO-BASIS",
+                ("activities", name, "legal_basis"),
+                f"activity '{name}' states no legal basis{scope}",
+                "name the basis it relies on (GDPR Art. 6(1)): consent, contract, "
+                "legal_obligation, vital_interests, public_task or legitimate_interests",
+            )
+
+
 @rule("COLUMN-CATEGORY-UNDECLARED")
 def column_category_undeclared(ctx: LintContext) -> Iterator[Problem]:
     # A column whose category only some other activity declares: the table's own activities

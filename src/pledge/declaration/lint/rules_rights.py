@@ -55,7 +55,8 @@ def marketing_no_opt_out(ctx: LintContext) -> Iterator[Problem]:
 def marketing_on_legitimate_interests(ctx: LintContext) -> Iterator[Problem]:
     d = ctx.declaration
     for name, activity in d.activities.items():
-        if not activity.direct_marketing:
+        # The soft opt-in lets existing customers be emailed about similar products.
+        if not activity.direct_marketing or activity.soft_opt_in:
             continue
         by_code = bases_by_jurisdiction(d, activity)
         codes = [c for c in EPRIVACY if "legitimate_interests" in by_code.get(c, [])]

@@ -101,6 +101,11 @@ class Activity(Strict):
     legitimate_interests: Text | None = None
     legal_obligation: Text | None = None
     direct_marketing: bool = False
+    soft_opt_in: bool = Field(
+        default=False,
+        description="marketing to existing customers about similar products, with an "
+        "opt-out in every message (PECR reg. 22(3), CPCE L.34-5)",
+    )
     withdraw: list[str] = Field(default=[], description="channels to withdraw consent")
     opt_out: list[str] = Field(default=[], description="channels to object or unsubscribe")
     recipients: list[str] = []
