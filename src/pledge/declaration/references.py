@@ -40,7 +40,9 @@ FIXED_VOCABULARIES = {
 }
 TRANSFER_REGIONS = ("home", "eea", "uk", "adequate")
 # ISO 3166-1 alpha-2 codes as CLDR knows them (it adds EU for the European Union).
-COUNTRY_CODES = frozenset(code for code in Locale("en").territories if code.isalpha())
+COUNTRY_CODES = frozenset(
+    code for code in Locale("en").territories if isinstance(code, str) and code.isalpha()
+)
 # The CCPA and the Swiss FADP do not make processing depend on one of a list of bases.
 NO_LEGAL_BASIS_NEEDED = ("us-ca", "ch")
 
