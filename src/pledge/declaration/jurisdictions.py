@@ -19,27 +19,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 from ruamel.yaml import YAML
 
 from pledge.declaration.durations import Duration, parse_duration
+from pledge.declaration.model.rights import Right
 
 Regime = Literal["uk_gdpr", "gdpr", "ccpa", "pipeda", "fadp"]
-RightId = Literal[
-    "access",
-    "rectification",
-    "erasure",
-    "restriction",
-    "objection",
-    "portability",
-    "withdraw_consent",
-    "complain",
-    "automated_decision",
-    "know",
-    "delete",
-    "correct",
-    "opt_out_sale_share",
-    "limit_sensitive",
-    "non_discrimination",
-    "shine_the_light",
-    "correction",
-]
+# A profile grants rights from the same vocabulary a declaration offers them in.
+RightId = Right
 DEADLINE_FORM = re.compile(r"\d+ (day|days|business days|month|months|week|weeks|year|years)")
 
 
