@@ -654,9 +654,28 @@ def test_sharing_in_california_while_ignoring_gpc() -> None:
         "that sells or shares must treat an opt-out preference signal as a request to opt out "
         "(11 CCR § 7025) [GPC-REQUIRED]"
     ]
-    assert lines(declaration(organisation=organisation, activities=sharing)) == []
+    honoured = declaration(organisation=organisation, activities=sharing, signals="{gpc: honour}")
+    assert lines(honoured) == []
     not_sharing = declaration(organisation=organisation, signals="{gpc: ignore}")
     assert lines(not_sharing) == []
+
+
+def test_sharing_in_california_without_saying_gpc_is_honoured() -> None:
+    # Saying nothing is not honouring: the notice no longer promises GPC by default.
+    organisation = "name: Acme\ncountry: US\nemail: a@acme.example\njurisdictions: [us-ca]\n"
+    sharing = activity(share="true")
+    unsaid = (
+        "warning: personal information is sold or shared under the CCPA, but Global Privacy "
+        "Control signals are not declared as honoured — set 'gpc: honour': a business that "
+        "sells or shares must treat an opt-out preference signal as a request to opt out "
+        "(11 CCR § 7025) [GPC-REQUIRED]"
+    )
+    assert lines(declaration(organisation=organisation, activities=sharing)) == [
+        f"pledge.yaml: {unsaid}"
+    ]
+    only_dnt = declaration(organisation=organisation, activities=sharing, signals="{dnt: ignore}")
+    assert lines(only_dnt) == [f"{where(only_dnt, 'signals:')}: {unsaid}"]
+    assert lines(declaration(organisation=organisation)) == []
 
 
 ANALYTICS_COOKIE = """

@@ -441,6 +441,14 @@ def test_001_rendered_notice_has_contact_deadline_and_ico() -> None:
 
 
 @needs_renderer
+@pytest.mark.parametrize("seed", ["000", "001"])
+def test_rendered_notice_describes_no_identity_check_the_policy_does_not(seed: str) -> None:
+    # Neither policy says how identity is checked; the notice used to invent a one-time code.
+    notice = _rendered(seed)
+    assert "one-time code" not in notice and "Checking it is you" not in notice
+
+
+@needs_renderer
 def test_003_rendered_notice_has_periods_and_cnil() -> None:
     notice = _rendered("003")
     for fact in (

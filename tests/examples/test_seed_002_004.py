@@ -357,3 +357,35 @@ def test_004_rendered_notice_states_the_key_facts() -> None:
     assert "0330 223 2624" in notice
     assert "7 years" in notice
     assert "Google Analytics" in notice
+
+
+def _rights_groups(notice: str) -> dict[str, str]:
+    """Each "### ..." block of the notice's rights sections, by its heading."""
+    blocks = notice.split("\n### ")[1:]
+    return {block.split("\n", 1)[0]: block for block in blocks}
+
+
+def test_002_rendered_notice_lists_each_right_under_its_own_law() -> None:
+    groups = _rights_groups(_rendered("002"))
+    correction = "- **Correction.**"
+    assert correction in groups["If you are in Canada"]  # PIPEDA's right, offered for Canada
+    assert correction not in groups["If you are in the United Kingdom or in the European Union"]
+    assert correction not in groups["If you are in Switzerland"]
+    assert "- **Restriction.**" not in groups["If you are in Switzerland"]  # not in the FADP
+    assert "Removal of content posted by minors" in groups["Other rights we offer"]
+    assert "Using your rights is free of charge." not in groups["If you are in Canada"]
+
+
+def test_004_rendered_notice_claims_nothing_the_policy_does_not_say() -> None:
+    notice = _rendered("004")
+    assert "Global Privacy Control" not in notice and "Do Not Track" not in notice
+    assert "one-time code" not in notice and "Checking it is you" not in notice
+    transfer = "| Google Analytics | United States |"
+    (analytics,) = [line for line in notice.splitlines() if line.startswith(transfer)]
+    assert analytics == f"{transfer} — |"  # no adequacy, no DPF: the policy names no safeguard
+    assert "Data Privacy Framework" not in notice
+    assert "only if you agree" not in notice
+    assert "We use cookies to make the website work and to measure how the website is used." in (
+        notice
+    )
+    assert "legal claim" not in notice

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypeVar
 
 from pledge.declaration.load import load_declaration, parse_declaration
 from pledge.declaration.model import Declaration
+from pledge.notice.content_model import Section
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo" / "pledge.yaml"
 VOID = frozenset({"br", "meta", "link", "img", "hr", "input", "wbr", "col", "source"})
@@ -40,6 +43,20 @@ def declare(extra: str = "", base: str = MINIMAL) -> Declaration:
     """A small valid declaration: `base` with `extra` YAML appended (top-level sections)."""
     text = textwrap.dedent(base) + textwrap.dedent(extra)
     return parse_declaration(text, "test.yaml").declaration
+
+
+S = TypeVar("S", bound=Section)
+
+
+def sections_of(sections: Iterable[Section], kind: type[S]) -> list[S]:
+    """The sections of one kind, typed as that kind (none when the notice leaves it out)."""
+    return [s for s in sections if isinstance(s, kind)]
+
+
+def one(sections: Iterable[Section], kind: type[S]) -> S:
+    found = sections_of(sections, kind)
+    assert len(found) == 1, f"expected one {kind.__name__}, found {len(found)}"
+    return found[0]
 
 
 class _Reader(HTMLParser):

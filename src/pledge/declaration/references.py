@@ -83,8 +83,9 @@ class ReferenceChecker:
         for right, offered in d.rights.offered.items():
             at = ("rights", "offered", right, "channels")
             self._ids("channel", offered.channels, d.channels, at)
-        at = ("rights", "verification", "access_match")
-        self._ids("category", d.rights.verification.access_match, self.categories, at)
+        if d.rights.verification is not None:
+            at = ("rights", "verification", "access_match")
+            self._ids("category", d.rights.verification.access_match, self.categories, at)
         if d.children:
             self._ids("category", d.children.age_from, self.categories, ("children", "age_from"))
         if d.transfers:

@@ -19,7 +19,7 @@ from pledge.notice.content_complaints import build_complaints
 from pledge.notice.content_context import NoticeContext, lower_first, mailto, tel
 from pledge.notice.content_model import ContactCard, Detail, Notice, Section, WhoSection
 from pledge.notice.content_retention import build_retention
-from pledge.notice.content_rights import build_rights, default_channels
+from pledge.notice.content_rights import build_rights, default_channels, free_by_law
 from pledge.notice.content_sharing import build_sharing, build_transfers, sale_share_statement
 from pledge.notice.content_web import build_cookies, build_signals
 from pledge.notice.i18n import N_, Language
@@ -97,6 +97,12 @@ def build_notice(
     )
 
 
+# Rights that let a person get a copy, have data corrected, or have it deleted, in each law.
+COPY_RIGHTS = frozenset({"access", "know"})
+CORRECT_RIGHTS = frozenset({"rectification", "correction", "correct"})
+DELETE_RIGHTS = frozenset({"erasure", "delete"})
+
+
 def _highlights(ctx: NoticeContext) -> tuple[str, ...]:
     """Three or four facts a reader wants first; each is said in full further down."""
     d = ctx.declaration
@@ -106,19 +112,14 @@ def _highlights(ctx: NoticeContext) -> tuple[str, ...]:
             ctx._("We keep no personal information for longer than %(duration)s.")
             % {"duration": d.notice.maximum_retention.describe(ctx.lang)}
         )
-    points.append(
-        ctx._(
-            "You can ask for a copy of your information, or ask us to correct or delete it, "
-            "free of charge."
-        )
-        if not d.rights.fee
-        else ctx._("You can ask for a copy of your information, or ask us to correct or delete it.")
-    )
+    rights = _rights_highlight(ctx)
+    if rights:
+        points.append(rights)
     channels = default_channels(ctx)
     if channels:
         first = channels[0]
         points.append(
-            ctx._("The quickest way to reach us about your information: %(channel)s.")
+            ctx._("To use your rights, you can contact us through %(channel)s.")
             % {
                 "channel": f"{lower_first(first.label)} ({first.text})"
                 if first.text
@@ -126,6 +127,21 @@ def _highlights(ctx: NoticeContext) -> tuple[str, ...]:
             }
         )
     return tuple(points)
+
+
+def _rights_highlight(ctx: NoticeContext) -> str:
+    """Copy, correct, delete: said only when a declared law grants them or the company offers
+    them; "free of charge" only when no fee is declared and every declared law makes it so."""
+    available = {str(r) for c in ctx.jurisdictions for r in ctx.profile(c).rights}
+    available |= set(ctx.offered)
+    if not all(available & wanted for wanted in (COPY_RIGHTS, CORRECT_RIGHTS, DELETE_RIGHTS)):
+        return ""
+    if not ctx.declaration.rights.fee and free_by_law(ctx, list(ctx.jurisdictions)):
+        return ctx._(
+            "You can ask for a copy of your information, or ask us to correct or delete it, "
+            "free of charge."
+        )
+    return ctx._("You can ask for a copy of your information, or ask us to correct or delete it.")
 
 
 def build_who(ctx: NoticeContext) -> WhoSection:

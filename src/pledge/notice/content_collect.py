@@ -41,9 +41,10 @@ GROUPS = {
 }
 OTHER_GROUP = N_("Other information")
 
+# `automatic` says how data is collected, not where: CCTV is as automatic as a cookie.
 SOURCES = {
     "subject": N_("Directly from you"),
-    "automatic": N_("Automatically, when you use our website or services"),
+    "automatic": N_("Collected automatically"),
 }
 
 BASES = {

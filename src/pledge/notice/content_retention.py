@@ -69,11 +69,27 @@ def build_retention(ctx: NoticeContext) -> RetentionSection | None:
         ),
         rules=rules,
         maximum=maximum,
-        afterwards=ctx._(
-            "At the end of a period we delete the information, or anonymise it so that it can "
-            "no longer identify you. If the law requires us to keep something for longer, or "
-            "we need it to establish or defend a legal claim, we keep it for that purpose only."
-        ),
+        afterwards=_afterwards(ctx),
+    )
+
+
+def _afterwards(ctx: NoticeContext) -> str:
+    """What happens at the end of a period: the actions the rules declare, nothing more.
+
+    Periods the law imposes are stated with their rule ("because the ... requires it"); other
+    holds (for a legal claim, say) cannot be declared, so the notice does not announce them.
+    """
+    actions = {rule.action for rule in ctx.declaration.retention.values()}
+    if actions == {"delete"}:
+        return ctx._("At the end of a period we delete the information.")
+    if actions == {"anonymise"}:
+        return ctx._(
+            "At the end of a period we anonymise the information, so that it can no longer "
+            "identify you."
+        )
+    return ctx._(
+        "At the end of a period we delete the information, or anonymise it so that it can "
+        "no longer identify you."
     )
 
 

@@ -15,7 +15,7 @@ from pledge.notice.content_model import (
     RightView,
 )
 from pledge.notice.content_places import in_places
-from pledge.notice.content_rights_words import CCPA_RIGHTS, NO_VERIFICATION, RIGHTS
+from pledge.notice.content_rights_words import NO_VERIFICATION, RIGHTS
 
 _NUMBERS = {
     "en": ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
@@ -37,18 +37,43 @@ def duration_words(ctx: NoticeContext, duration: Duration) -> str:
 
 # --- rights groups --------------------------------------------------------------------------
 
+# Regimes whose law makes using the rights free of charge (GDPR and UK GDPR Art. 12(5); the
+# CCPA, Cal. Civ. Code 1798.130(a)(2)). PIPEDA allows a "minimal" cost (principle 4.9.4) and
+# the FADP a fee in some cases, so for them the notice says what the declaration says, or
+# nothing. The jurisdiction profiles have no field for this yet.
+FREE_BY_LAW = frozenset({"uk_gdpr", "gdpr", "ccpa"})
+OTHER_GROUP = "rights-other"
+
+
+def granted_by(ctx: NoticeContext, right: str) -> list[str]:
+    """The declared jurisdictions whose profile grants `right`."""
+    return [code for code in ctx.jurisdictions if right in ctx.profile(code).rights]
+
+
+def other_rights(ctx: NoticeContext) -> list[str]:
+    """Rights the declaration offers that no declared jurisdiction's law grants."""
+    return [right for right in ctx.offered if not granted_by(ctx, right)]
+
+
+def free_by_law(ctx: NoticeContext, codes: list[str]) -> bool:
+    return bool(codes) and all(ctx.profile(code).regime in FREE_BY_LAW for code in codes)
+
 
 def rights_group(ctx: NoticeContext, codes: list[str], *, group_id: str) -> RightsGroup:
-    """The rights that the jurisdictions `codes` (which share one profile shape) grant."""
+    """The rights that the jurisdictions `codes` (which share one profile shape) grant.
+
+    Only the rights their law grants: a right the company offers under another law is listed
+    under that law's group, or with the "other rights" when no declared law grants it.
+    """
     d = ctx.declaration
     profile = ctx.profile(codes[0])
     ccpa = profile.regime == "ccpa"
     granted: list[str] = list(profile.rights)
-    granted += [r for r in ctx.offered if r not in granted and (r in CCPA_RIGHTS) == ccpa]
     deadlines = {r: _deadline(ctx, profile, r) for r in granted}
     common = Counter(v for v in deadlines.values() if v is not None).most_common(1)
     group_deadline = common[0][0] if common else None
     rights = tuple(_right(ctx, right, deadlines[right], group_deadline) for right in granted)
+    free = free_by_law(ctx, codes)
     return RightsGroup(
         id=group_id,
         title=ctx._("If you are %(places)s") % {"places": in_places(ctx, codes)},
@@ -57,16 +82,37 @@ def rights_group(ctx: NoticeContext, codes: list[str], *, group_id: str) -> Righ
         channels=default_channels(ctx),
         deadline=_deadline_sentence(ctx, profile, group_deadline),
         verification=_verification(ctx, granted),
-        fee=ctx.t(d.rights.fee) or ctx._("Using your rights is free of charge."),
+        fee=ctx.t(d.rights.fee) or (ctx._("Using your rights is free of charge.") if free else ""),
         agents=_agents(ctx, ccpa),
     )
 
 
-def _deadline(ctx: NoticeContext, profile: JurisdictionProfile, right: str) -> Duration | None:
+def other_rights_group(ctx: NoticeContext) -> RightsGroup | None:
+    """The offered rights no declared law grants, with only what the declaration says of them."""
+    others = other_rights(ctx)
+    if not others:
+        return None
+    d = ctx.declaration
+    rights = tuple(_right(ctx, right, _deadline(ctx, None, right), None) for right in others)
+    return RightsGroup(
+        id=OTHER_GROUP,
+        title=ctx._("Other rights we offer"),
+        law="",
+        rights=rights,
+        channels=default_channels(ctx),
+        verification=_verification(ctx, []),
+        fee=ctx.t(d.rights.fee),
+        agents=_agents(ctx, False),
+    )
+
+
+def _deadline(
+    ctx: NoticeContext, profile: JurisdictionProfile | None, right: str
+) -> Duration | None:
     rule = ctx.offered.get(right)
     if rule is not None and rule.deadline is not None:
         return rule.deadline
-    return profile.deadlines.for_request(right)
+    return profile.deadlines.for_request(right) if profile is not None else None
 
 
 def _right(
@@ -147,23 +193,31 @@ def _deadline_sentence(
 
 
 def _verification(ctx: NoticeContext, granted: list[str]) -> str:
+    """How identity is checked, only as declared; plus what the law forbids checking."""
     verification = ctx.declaration.rights.verification
-    described = ctx.t(verification.description)
-    if not described:
-        described = ctx._(
-            "To protect your information, we first check that a request comes from you: we send "
-            "a one-time code to the email address we hold for you."
-        )
-        if verification.access_match:
-            described += " " + ctx._(
-                "For a copy of your information, we also ask you to confirm your %(data)s."
-            ) % {"data": lower_first(ctx.category_names(verification.access_match))}
+    parts: list[str] = []
+    if verification is not None:
+        described = ctx.t(verification.description)
+        if not described:
+            described = ctx._(
+                "To protect your information, we first check that a request comes from you: we "
+                "send a one-time code to the email address we hold for you."
+            )
+            if verification.access_match:
+                described += " " + ctx._(
+                    "For a copy of your information, we also ask you to confirm your %(data)s."
+                ) % {"data": lower_first(ctx.category_names(verification.access_match))}
+        parts.append(described)
     if any(right in NO_VERIFICATION for right in granted):
-        described += " " + ctx._(
-            "We do not ask you to prove who you are to opt out of sale or sharing, or to limit "
-            "the use of sensitive information."
+        # A legal fact, not a company practice (the us-ca profile's note: opt-outs need no
+        # verification; 11 CCR 7026 and 7027).
+        parts.append(
+            ctx._(
+                "We do not ask you to prove who you are to opt out of sale or sharing, or to "
+                "limit the use of sensitive information."
+            )
         )
-    return described
+    return " ".join(parts)
 
 
 def _agents(ctx: NoticeContext, ccpa: bool) -> str:
@@ -171,9 +225,10 @@ def _agents(ctx: NoticeContext, ccpa: bool) -> str:
     if agents is None:
         if not ccpa:
             return ""
+        # What the CCPA grants and allows (11 CCR 7063), not a practice the company declared.
         return ctx._(
-            "You can use an authorised agent to make a request for you. We will ask for your "
-            "signed permission, and may ask you to confirm your identity with us directly."
+            "You can use an authorised agent to make a request for you. The law lets us ask "
+            "for your signed permission, and ask you to confirm your identity with us directly."
         )
     if not agents.allowed:
         return ctx._(
@@ -188,7 +243,8 @@ def _agents(ctx: NoticeContext, ccpa: bool) -> str:
 
 def build_rights(ctx: NoticeContext) -> RightsSection | None:
     codes = [c for c in ctx.jurisdictions if ctx.profile(c).regime != "ccpa"]
-    if not codes:
+    other = other_rights_group(ctx)
+    if not codes and other is None:
         return None
     groups: dict[tuple[object, ...], list[str]] = {}
     for code in codes:
@@ -199,9 +255,11 @@ def build_rights(ctx: NoticeContext) -> RightsSection | None:
             profile.deadlines.extension,
         )
         groups.setdefault(shape, []).append(code)
-    views = tuple(
+    views = [
         rights_group(ctx, group, group_id="rights-" + "-".join(group)) for group in groups.values()
-    )
+    ]
+    if other is not None:
+        views.append(other)
     california = "us-ca" in ctx.jurisdictions
     return RightsSection(
         id="rights",
@@ -210,7 +268,7 @@ def build_rights(ctx: NoticeContext) -> RightsSection | None:
             "You have rights over your personal information. They depend on where you live; "
             "each one is explained below, with how to use it."
         ),
-        groups=views,
+        groups=tuple(views),
         elsewhere=ctx._(
             "If you live in California, your rights are set out in “Your California privacy "
             "rights”."

@@ -120,14 +120,4 @@ RIGHTS = {
         N_("If you are under 18, ask us to remove content you posted publicly on our services."),
     ),
 }
-CCPA_RIGHTS = (
-    "know",
-    "delete",
-    "correct",
-    "opt_out_sale_share",
-    "limit_sensitive",
-    "non_discrimination",
-    "shine_the_light",
-    "minors_removal",
-)
 NO_VERIFICATION = ("opt_out_sale_share", "limit_sensitive")

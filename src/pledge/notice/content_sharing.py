@@ -65,7 +65,8 @@ SAFEGUARDS = {
         "an exception the law allows in specific situations, such as performing a contract with you"
     ),
 }
-# Where an adequacy decision covers only some organisations in a country.
+# Where an adequacy decision covers only some organisations in a country: the same countries
+# as jurisdictions.yaml's `adequacy_scope` (a test keeps them in step), in words to translate.
 ADEQUACY_SCOPES = {
     "CA": N_("for commercial organisations subject to PIPEDA"),
     "JP": N_("for private-sector organisations subject to Japan's data protection act"),
@@ -227,12 +228,12 @@ def _adequate(region: str, country: str) -> bool:
 def build_transfers(ctx: NoticeContext) -> TransfersSection | None:
     d = ctx.declaration
     region = home_region(d.organisation.country)
-    transfers = tuple(
-        _transfer(ctx, region, recipient)
+    abroad = [
+        recipient
         for recipient in d.recipients.values()
         if recipient.country and not _inside(region, recipient.country)
-    )
-    if d.transfers is None and not transfers:
+    ]
+    if d.transfers is None and not abroad:
         return None
     storage = allowed = ""
     statement: tuple[str, ...] = ()
@@ -248,16 +249,15 @@ def build_transfers(ctx: NoticeContext) -> TransfersSection | None:
                 "places": ctx.join(places)
             }
         statement = ctx.paragraphs(d.transfers.statement)
-    needs_copy = any(
-        set(r.safeguards) - {"adequacy", "consent", "derogation"} for r in d.recipients.values()
-    )
+    # Only documents the company holds can be copied: contracts and rules, not the law itself.
+    needs_copy = any(set(r.safeguards) - {"adequacy", "consent", "derogation"} for r in abroad)
     return TransfersSection(
         id="transfers",
         title=ctx._(TRANSFERS_TITLES.get(region, TRANSFERS_TITLES["other"])),
         storage=storage,
         allowed=allowed,
         statement=statement,
-        transfers=transfers,
+        transfers=tuple(_transfer(ctx, region, recipient) for recipient in abroad),
         copy_note=ctx._(
             "You can ask us for a copy of these safeguards using the contact details above."
         )
@@ -275,16 +275,28 @@ def _region_name(ctx: NoticeContext, home: str, place: str) -> str:
 
 
 def _transfer(ctx: NoticeContext, region: str, recipient: Recipient) -> TransferView:
+    """The recipient's country and its safeguard, as declared or as the law alone gives it.
+
+    A country whose adequacy decision covers only some organisations (the US: the Data
+    Privacy Framework) counts as adequate only when the declaration says the recipient is
+    covered ("adequacy" or "dpf"). With no safeguard declared, and no adequacy that covers
+    the whole country, the notice names the country and claims no safeguard at all; the
+    lint (TRANSFER-GUARD) tells the company.
+    """
     country = recipient.country or ""
+    scoped = country in ADEQUACY_SCOPES
+    safeguard = ""
     if recipient.safeguards:
-        safeguard = ctx.join(ctx._(SAFEGUARDS[s]) for s in recipient.safeguards)
-    elif _adequate(region, country):
-        adequacy = SAFEGUARDS["adequacy"]
+        named = []
+        for kind in recipient.safeguards:
+            words = ctx._(SAFEGUARDS[kind])
+            if kind == "adequacy" and scoped:
+                words = f"{words} ({ctx._(ADEQUACY_SCOPES[country])})"
+            named.append(words)
+        safeguard = ctx.join(named)
+    elif _adequate(region, country) and not scoped:
+        adequacy = SAFEGUARDS["adequacy"]  # a variable, so message extraction skips the key
         safeguard = ctx._(adequacy)
-        if country in ADEQUACY_SCOPES:
-            safeguard = f"{safeguard} ({ctx._(ADEQUACY_SCOPES[country])})"
-    else:
-        safeguard = ctx._("Ask us for details of the safeguard for this transfer.")
     return TransferView(
         recipient=ctx.t(recipient.name),
         country=ctx.country(country),

@@ -151,15 +151,19 @@ def no_sale_consistency(ctx: LintContext) -> Iterator[Problem]:
 @rule("GPC-REQUIRED")
 def gpc_required(ctx: LintContext) -> Iterator[Problem]:
     d = ctx.declaration
-    if "us-ca" not in d.organisation.jurisdictions or d.signals.gpc != "ignore":
+    gpc = d.signals.gpc
+    if "us-ca" not in d.organisation.jurisdictions or gpc == "honour":
         return
     if not sells_or_shares(d):
         return
-    yield ctx.warn(
+    # Not saying is not honouring: the notice prints no GPC promise the declaration lacks.
+    state = "are ignored" if gpc == "ignore" else "are not declared as honoured"
+    yield warn_in_section(
+        ctx,
         "GPC-REQUIRED",
         ("signals", "gpc"),
         "personal information is sold or shared under the CCPA, but Global Privacy Control "
-        "signals are ignored",
+        f"signals {state}",
         "set 'gpc: honour': a business that sells or shares must treat an opt-out preference "
         "signal as a request to opt out (11 CCR § 7025)",
     )

@@ -73,7 +73,8 @@ class Agents(Strict):
 class Rights(Strict):
     channels: list[str] = Field(default=[], description="channels for every right")
     offered: dict[Right, RightRule] = {}
-    verification: Verification = Verification()
+    # None: the declaration does not say how identity is checked, so the notice does not either.
+    verification: Verification | None = None
     agents: Agents | None = None
     fee: Text | None = None
     approval: bool = False
@@ -87,8 +88,9 @@ class Children(Strict):
 
 
 class Signals(Strict):
-    gpc: Literal["honour", "ignore"] = "honour"
-    dnt: Literal["honour", "ignore"] = "ignore"
+    # None: the declaration does not say; the notice then says nothing about that signal.
+    gpc: Literal["honour", "ignore"] | None = None
+    dnt: Literal["honour", "ignore"] | None = None
     statement: Text | None = None
 
 
@@ -111,4 +113,5 @@ class Cookie(Strict):
     purpose: Text
     lifetime: CookieLifetime
     personal_data: bool = True
-    first_party: bool = True
+    # None: not stated, and the notice does not guess whose cookie it is.
+    first_party: bool | None = None
