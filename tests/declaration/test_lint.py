@@ -68,6 +68,7 @@ def test_every_rule_is_covered_here() -> None:
         "CONSENT-NO-WITHDRAW",
         "CONTACT-MISSING",
         "COOKIE-CONSENT",
+        "DNT-UNDECLARED",
         "GPC-REQUIRED",
         "MARKETING-NO-OPTOUT",
         "MKT-LI-ECOMMS",
@@ -257,7 +258,8 @@ def test_direct_marketing_on_legitimate_interests_per_jurisdiction() -> None:
     organisation = "name: Acme\ncountry: FR\nemail: a@acme.example\njurisdictions: [us-ca, fr]\n"
     basis = "{us-ca: legitimate_interests, fr: legitimate_interests}"
     marketing = activity(legal_basis=basis, opt_out="[privacy_email]", direct_marketing="true")
-    text = declaration(organisation=organisation, activities=marketing)
+    dnt = "{dnt: ignore}"
+    text = declaration(organisation=organisation, activities=marketing, signals=dnt)
     assert lines(text) == [
         f"{where(text, 'fr: legit')}: warning: activity 'orders' is direct marketing on "
         "legitimate interests in fr: marketing by email, text or phone to individuals needs "
@@ -269,7 +271,7 @@ def test_direct_marketing_on_legitimate_interests_per_jurisdiction() -> None:
     ca_marketing = activity(
         legal_basis="legitimate_interests", opt_out="[privacy_email]", direct_marketing="true"
     )
-    assert lines(declaration(organisation=only_ca, activities=ca_marketing)) == []
+    assert lines(declaration(organisation=only_ca, activities=ca_marketing, signals=dnt)) == []
 
 
 # --- retention ------------------------------------------------------------------------------
@@ -647,16 +649,17 @@ def test_a_recipient_marked_as_a_sale_by_no_selling_activity() -> None:
 def test_sharing_in_california_while_ignoring_gpc() -> None:
     organisation = "name: Acme\ncountry: US\nemail: a@acme.example\njurisdictions: [us-ca]\n"
     sharing = activity(share="true")
-    text = declaration(organisation=organisation, activities=sharing, signals="{gpc: ignore}")
+    ignored = "{gpc: ignore, dnt: ignore}"
+    text = declaration(organisation=organisation, activities=sharing, signals=ignored)
     assert lines(text) == [
         f"{where(text, 'gpc:')}: warning: personal information is sold or shared under the "
         "CCPA, but Global Privacy Control signals are ignored — set 'gpc: honour': a business "
         "that sells or shares must treat an opt-out preference signal as a request to opt out "
         "(11 CCR § 7025) [GPC-REQUIRED]"
     ]
-    honoured = declaration(organisation=organisation, activities=sharing, signals="{gpc: honour}")
-    assert lines(honoured) == []
-    not_sharing = declaration(organisation=organisation, signals="{gpc: ignore}")
+    honoured = "{gpc: honour, dnt: ignore}"
+    assert lines(declaration(organisation=organisation, activities=sharing, signals=honoured)) == []
+    not_sharing = declaration(organisation=organisation, signals=ignored)
     assert lines(not_sharing) == []
 
 
@@ -670,12 +673,27 @@ def test_sharing_in_california_without_saying_gpc_is_honoured() -> None:
         "sells or shares must treat an opt-out preference signal as a request to opt out "
         "(11 CCR § 7025) [GPC-REQUIRED]"
     )
-    assert lines(declaration(organisation=organisation, activities=sharing)) == [
-        f"pledge.yaml: {unsaid}"
-    ]
+    silent = lines(declaration(organisation=organisation, activities=sharing))
+    assert f"pledge.yaml: {unsaid}" in silent
     only_dnt = declaration(organisation=organisation, activities=sharing, signals="{dnt: ignore}")
     assert lines(only_dnt) == [f"{where(only_dnt, 'signals:')}: {unsaid}"]
-    assert lines(declaration(organisation=organisation)) == []
+    assert lines(declaration(organisation=organisation, signals="{dnt: ignore}")) == []
+
+
+def test_california_without_a_do_not_track_answer() -> None:
+    organisation = "name: Acme\ncountry: US\nemail: a@acme.example\njurisdictions: [us-ca]\n"
+    answer = (
+        "warning: the notice does not say how you respond to Do Not Track signals — set "
+        "'dnt: honour' or 'dnt: ignore' under signals: a notice for California must say it "
+        "(Cal. Bus. & Prof. Code § 22575(b)(5)) [DNT-UNDECLARED]"
+    )
+    assert lines(declaration(organisation=organisation)) == [f"pledge.yaml: {answer}"]
+    gpc_only = declaration(organisation=organisation, signals="{gpc: honour}")
+    assert lines(gpc_only) == [f"{where(gpc_only, 'signals:')}: {answer}"]
+    for answered in ("{dnt: ignore}", "{dnt: honour}", "{statement: We ignore DNT.}"):
+        assert lines(declaration(organisation=organisation, signals=answered)) == []
+    # Outside California no such disclosure is required.
+    assert lines(declaration()) == []
 
 
 ANALYTICS_COOKIE = """

@@ -169,6 +169,23 @@ def gpc_required(ctx: LintContext) -> Iterator[Problem]:
     )
 
 
+@rule("DNT-UNDECLARED")
+def dnt_undeclared(ctx: LintContext) -> Iterator[Problem]:
+    # CalOPPA makes a website's notice say how it responds to Do Not Track; Pledge prints no
+    # DNT sentence the declaration does not make, so an unstated answer would go missing.
+    d = ctx.declaration
+    if "us-ca" not in d.organisation.jurisdictions or d.signals.dnt or d.signals.statement:
+        return
+    yield warn_in_section(
+        ctx,
+        "DNT-UNDECLARED",
+        ("signals", "dnt"),
+        "the notice does not say how you respond to Do Not Track signals",
+        "set 'dnt: honour' or 'dnt: ignore' under signals: a notice for California must "
+        "say it (Cal. Bus. & Prof. Code § 22575(b)(5))",
+    )
+
+
 @rule("COOKIE-CONSENT")
 def cookie_consent(ctx: LintContext) -> Iterator[Problem]:
     d = ctx.declaration
