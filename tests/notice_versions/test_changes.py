@@ -69,6 +69,14 @@ CASES: dict[str, Case] = {
         ["Retention of Audience measurement: at the end, anonymised -> deleted"],
         ["Conservation de « Mesure d'audience » : à l'échéance, anonymisées -> supprimées"],
     ),
+    "retention at the moment of an event": Case(
+        (("    trigger: consent_withdrawn\n", "    trigger: objection\n"),),
+        ["Retention of Newsletter subscriptions: on consent withdrawal -> on an objection"],
+        [
+            "Conservation de « Abonnements à la lettre d'information » :"
+            " dès le retrait du consentement -> dès l'opposition"
+        ],
+    ),
     "new retention rule": Case(
         (
             (
@@ -205,7 +213,10 @@ CASES: dict[str, Case] = {
     "recipient kind": Case(
         (("    kind: advisers\n", "    kind: third_party\n"),),
         ["Recipient Our chartered accountants: type professional advisers -> third party"],
-        ["Destinataire Notre cabinet d'expertise comptable : type conseils -> tiers"],
+        [
+            "Destinataire Notre cabinet d'expertise comptable :"
+            " type conseils professionnels -> tiers"
+        ],
     ),
     "transfer safeguards": Case(
         (("    country: EE\n", "    country: EE\n    safeguards: [scc]\n"),),
@@ -309,6 +320,17 @@ CASES: dict[str, Case] = {
         (("minimum_age: 16", "minimum_age: 13"),),
         ["Children: minimum age 16 -> 13"],
         ["Enfants : âge minimum 16 -> 13"],
+    ),
+    "what happens when a child is found": Case(
+        (("minimum_age: 16", "minimum_age: 16\n  on_discovery: parental_consent"),),
+        [
+            "Children: when a child is found changed from delete the child's data"
+            " to ask for parental consent"
+        ],
+        [
+            "Enfants : si un enfant est découvert passe de supprimer les données de l'enfant"
+            " à demander le consentement parental"
+        ],
     ),
     "global privacy control": Case(
         (("gpc: honour", "gpc: ignore"),),

@@ -80,6 +80,11 @@ def test_bases_per_jurisdiction_are_grouped_and_only_gdpr_ones_get_an_article() 
         "United Kingdom, European Union: Consent (Art. 6(1)(a))",
         "Canada: Implied consent",
     )
+    french = row(ropa_rows(variant(canada), "fr"), "newsletter")
+    assert french.legal_basis == (
+        "Royaume-Uni, Union européenne : Consentement (art. 6(1)(a))",
+        "Canada : Consentement implicite",
+    )
 
 
 def test_subjects_categories_sources_and_recipients_in_words() -> None:

@@ -57,10 +57,11 @@ ENTRIES: dict[str, Entries] = {
     "recipients": Entries(
         phrases={"categories": p.set_phrase("receives", "stops_receiving", "category"), **_SALE},
         detail=p.recipient_detail,
+        kinds={**REFERENCES, "kind": "recipient_kind"},
     ),
-    "channels": Entries(detail=p.channel_detail),
-    "cookies": Entries(detail=p.cookie_detail, kinds={**REFERENCES, "category": "value"}),
-    "sources": Entries(),
+    "channels": Entries(detail=p.channel_detail, kinds={**REFERENCES, "kind": "channel_kind"}),
+    "cookies": Entries(detail=p.cookie_detail, kinds={**REFERENCES, "category": "cookie_category"}),
+    "sources": Entries(kinds={**REFERENCES, "kind": "source_kind"}),
     "offered": Entries(
         detail=p.right_detail,
         keyed=lambda right: {

@@ -1,7 +1,9 @@
 """The words of a change list, in English and French.
 
 Kept in code and small on purpose: a change list is a short email, not the notice (the
-notice has its own translation catalogues). Each template is filled with str.format.
+notice has its own translation catalogues). Each template is filled with str.format. The
+words for the declaration's codes (bases, triggers, rights...) come from
+`pledge.declaration.vocabulary`, shared with the record of processing.
 """
 
 from __future__ import annotations
@@ -164,99 +166,5 @@ ENTRIES: dict[str, dict[str, tuple[str, str, str]]] = {
         "authorities": ("Autorité de contrôle ({name})",
                         "Nouvelle autorité de contrôle ({name}){detail}",
                         "Autorité de contrôle ({name}) supprimée"),
-    },
-}
-
-# Words for enumerated values (legal bases, kinds, triggers...); others read as written.
-VALUES: dict[str, dict[str, str]] = {
-    "en": {
-        "pre_contract": "steps before a contract", "public_task": "a public task",
-        "legal_obligation": "legal obligation", "third_party": "third party",
-        "joint_controller": "joint controller", "scc": "standard contractual clauses",
-        "uk_idta": "UK international data transfer agreement",
-        "uk_addendum": "UK addendum to the standard contractual clauses",
-        "dpf": "Data Privacy Framework", "bcr": "binding corporate rules",
-        "adequacy": "adequacy decision", "derogation": "a derogation",
-        "delete": "deleted", "anonymise": "anonymised", "honour": "honoured",
-        "ignore": "ignored", "email_code": "a code sent by email",
-        "contract_precondition": "needed to enter a contract",
-        "parental_consent": "ask for parental consent", "home": "our home country",
-        "eea": "the EEA", "uk": "the UK", "adequate": "countries with an adequacy decision",
-        "subject": "you", "automatic": "automatically", "session": "the browsing session",
-        "toll_free": "toll-free number", "web_form": "web form", "in_app": "in the app",
-        "postal": "post", "advisers": "professional advisers",
-        "delete_row": "delete the row", "null": "empty the value",
-    },
-    "fr": {
-        "consent": "consentement", "contract": "contrat",
-        "pre_contract": "mesures précontractuelles", "legal_obligation": "obligation légale",
-        "vital_interests": "intérêts vitaux", "public_task": "mission d'intérêt public",
-        "legitimate_interests": "intérêts légitimes", "express_consent": "consentement exprès",
-        "implied_consent": "consentement implicite", "processor": "sous-traitant",
-        "third_party": "tiers", "authority": "autorité", "joint_controller": "responsable conjoint",
-        "staff": "personnel", "advisers": "conseils", "scc": "clauses contractuelles types",
-        "uk_idta": "accord britannique de transfert international (IDTA)",
-        "uk_addendum": "avenant britannique aux clauses contractuelles types",
-        "dpf": "Data Privacy Framework", "bcr": "règles d'entreprise contraignantes",
-        "adequacy": "décision d'adéquation", "derogation": "une dérogation",
-        "delete": "supprimées", "anonymise": "anonymisées", "honour": "respecté",
-        "ignore": "ignoré", "email_code": "un code envoyé par e-mail",
-        "strictly_necessary": "strictement nécessaire", "functional": "fonctionnel",
-        "analytics": "mesure d'audience", "advertising": "publicité",
-        "contractual": "contractuelle", "statutory": "légale",
-        "contract_precondition": "nécessaire pour conclure un contrat",
-        "parental_consent": "demander le consentement parental", "home": "notre pays",
-        "eea": "l'EEE", "uk": "le Royaume-Uni", "adequate": "les pays jugés adéquats",
-        "subject": "vous-même", "automatic": "automatiquement", "session": "la session",
-        "email": "e-mail", "postal": "courrier", "phone": "téléphone",
-        "toll_free": "numéro gratuit", "web_form": "formulaire en ligne",
-        "account_settings": "paramètres du compte", "unsubscribe_link": "lien de désinscription",
-        "privacy_center": "espace vie privée", "in_person": "en personne", "website": "site web",
-        "account": "compte", "in_app": "dans l'application", "controller": "responsable",
-        "delete_row": "supprimer la ligne", "null": "vider la valeur", "mask": "masquer",
-        "hash": "hacher", "placeholder": "remplacer", "keep": "conserver",
-        "columns": "colonnes", "yes": "oui", "no": "non", "none": "aucun",
-    },
-}
-
-RIGHTS: dict[str, dict[str, str]] = {
-    "en": {
-        "withdraw_consent": "withdrawing consent", "complain": "complaints",
-        "automated_decision": "automated decisions", "know": "right to know",
-        "opt_out_sale_share": "opting out of sale and sharing",
-        "limit_sensitive": "limiting use of sensitive information",
-        "shine_the_light": "Shine the Light", "minors_removal": "removal of minors' posts",
-    },
-    "fr": {
-        "access": "accès", "rectification": "rectification", "erasure": "effacement",
-        "restriction": "limitation", "objection": "opposition", "portability": "portabilité",
-        "withdraw_consent": "retrait du consentement", "complain": "réclamation",
-        "automated_decision": "décisions automatisées", "know": "droit de savoir",
-        "delete": "suppression", "correct": "correction", "correction": "correction",
-        "opt_out_sale_share": "refus de la vente et du partage",
-        "limit_sensitive": "limitation des données sensibles",
-        "non_discrimination": "non-discrimination", "shine_the_light": "Shine the Light",
-        "minors_removal": "retrait des publications de mineurs",
-    },
-}
-
-TRIGGERS: dict[str, dict[str, str]] = {
-    "en": {
-        "collected": "from collection", "last_contact": "from last contact",
-        "application": "from the application", "recorded": "from recording",
-        "issued": "from issue", "contract_end": "from the end of the contract",
-        "relationship_end": "from the end of the relationship",
-        "account_closed": "from account closure", "request_resolved": "from the request's close",
-        "consent_withdrawn": "after consent is withdrawn", "objection": "after an objection",
-    },
-    "fr": {
-        "collected": "à compter de la collecte", "last_contact": "à compter du dernier contact",
-        "application": "à compter de la candidature", "recorded": "à compter de l'enregistrement",
-        "issued": "à compter de l'émission", "contract_end": "à compter de la fin du contrat",
-        "relationship_end": "à compter de la fin de la relation",
-        "account_closed": "à compter de la clôture du compte",
-        "request_resolved": "à compter de la clôture de la demande",
-        "consent_withdrawn": "après le retrait du consentement",
-        "objection": "après une opposition",
     },
 }

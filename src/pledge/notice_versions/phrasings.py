@@ -47,7 +47,8 @@ def legal_basis(w: Wording, where: str, old: Json, new: Json) -> list[str]:
 
 
 def retention_action(w: Wording, where: str, old: Json, new: Json) -> list[str]:
-    return [w.say("at_the_end", where=where, old=w.value(str(old)), new=w.value(str(new)))]
+    before, after = w.code("retention_action", str(old)), w.code("retention_action", str(new))
+    return [w.say("at_the_end", where=where, old=before, new=after)]
 
 
 def retention_period(
@@ -97,16 +98,17 @@ def retention_detail(w: Wording, entry: Json) -> str:
 
 def recipient_detail(w: Wording, entry: Json) -> str:
     country = entry.get("country")
-    return _details(w, [w.value(entry["kind"]), w.country(country) if country else ""])
+    kind = w.code("recipient_kind", entry["kind"])
+    return _details(w, [kind, w.country(country) if country else ""])
 
 
 def cookie_detail(w: Wording, entry: Json) -> str:
     lifetime = w.ref("lifetime", entry["lifetime"])
-    return _details(w, [entry["provider"], w.value(entry["category"]), lifetime])
+    return _details(w, [entry["provider"], w.code("cookie_category", entry["category"]), lifetime])
 
 
 def channel_detail(w: Wording, entry: Json) -> str:
-    return _details(w, [w.value(entry["kind"]), entry.get("address") or ""])
+    return _details(w, [w.code("channel_kind", entry["kind"]), entry.get("address") or ""])
 
 
 def contact_detail(w: Wording, entry: Json) -> str:

@@ -11,17 +11,21 @@ from typing import Any
 
 from babel import Locale
 
+from pledge.declaration import vocabulary
 from pledge.declaration.durations import parse_duration
 from pledge.declaration.jurisdictions import UnknownJurisdiction, jurisdiction
 from pledge.declaration.model import LANGUAGES, text
 from pledge.declaration.taxonomy import builtin_categories
+from pledge.declaration.vocabulary import VocabularyKind
 from pledge.errors import PledgeError
 from pledge.notice_versions.labels import FIELDS, ORGANISATION, SECTIONS, WORDS
-from pledge.notice_versions.phrasebook import ENTRIES, RIGHTS, SENTENCES, TRIGGERS, VALUES
+from pledge.notice_versions.phrasebook import ENTRIES, SENTENCES
 
 Json = Any  # a value of model_dump(mode="json"): dict, list, str, int, float, bool or None
 
-# What the strings under a field name refer to, wherever that field appears.
+# What the strings under a field name refer to, wherever that field appears: an id, or a
+# code of a kind of `pledge.declaration.vocabulary`. A field name that means different codes
+# in different sections (a recipient's or a channel's `kind`) is set per section instead.
 REFERENCES: dict[str, str] = {
     "categories": "category", "age_from": "category", "access_match": "category",
     "category": "category", "subjects": "subject", "subject": "subject",
@@ -32,11 +36,9 @@ REFERENCES: dict[str, str] = {
     "duration": "duration", "deadline": "duration", "maximum_retention": "duration",
     "lifetime": "lifetime", "trigger": "trigger", "offered": "right",
     "representatives": "jurisdiction", "authorities": "jurisdiction",
-    **dict.fromkeys(
-        ["kind", "action", "safeguards", "gpc", "dnt", "method", "on_discovery",
-         "requirement", "erase", "roles", "notify"],
-        "value",
-    ),
+    "action": "retention_action", "safeguards": "safeguard", "gpc": "signal_response",
+    "dnt": "signal_response", "method": "verification_method", "on_discovery": "on_discovery",
+    "requirement": "requirement", "erase": "erasure", "roles": "role", "notify": "change_notice",
 }
 _TEXT_KEYS = {*LANGUAGES, "*"}
 _NAMED_SECTIONS = ("subjects", "origins", "activities", "retention", "recipients")
@@ -103,11 +105,14 @@ class Wording:
     def text(self, value: Json) -> str:
         return text(as_text(value), self.lang)
 
-    def value(self, raw: str) -> str:
-        return VALUES[self.lang].get(raw, raw.replace("_", " "))
+    def code(self, kind: VocabularyKind, raw: str) -> str:
+        """A code in words; one this version of Pledge does not know reads as written."""
+        if vocabulary.known(kind, raw):
+            return vocabulary.label(kind, raw, self.lang)
+        return raw.replace("_", " ")
 
     def right(self, raw: str) -> str:
-        return RIGHTS[self.lang].get(raw, raw.replace("_", " "))
+        return self.code("right", raw)
 
     def duration(self, raw: str | None, missing: str = "none") -> str:
         return parse_duration(raw).describe(self.lang) if raw else self.word(missing)
@@ -116,7 +121,7 @@ class Wording:
         return _territories(self.lang).get(code, code)
 
     def region(self, code: str) -> str:
-        return self.value(code) if code.islower() else self.country(code)
+        return self.code("region", code) if code.islower() else self.country(code)
 
     def language(self, code: str) -> str:
         return _languages(self.lang).get(code, code)
@@ -133,7 +138,9 @@ class Wording:
         """Legal bases, one list per jurisdiction ("*" for all)."""
         if not isinstance(value, dict):
             return self.word("none")
-        per = {code: " + ".join(self.value(b) for b in bases) for code, bases in value.items()}
+        per = {
+            code: " + ".join(self.code("basis", b) for b in bases) for code, bases in value.items()
+        }
         if set(per) == {"*"}:
             return per["*"]
         colon = self.word("colon")
@@ -144,11 +151,13 @@ class Wording:
         if not isinstance(rule, dict):
             return self.word("none")
         trigger = rule.get("trigger")
-        when = TRIGGERS[self.lang].get(trigger, "") if isinstance(trigger, str) else ""
-        if rule.get("duration"):
-            return f"{self.duration(rule['duration'])} {when}".strip()
-        criteria = self.text(rule.get("criteria"))
-        return criteria or (when or self.word("no_period"))
+        if not (isinstance(trigger, str) and vocabulary.known("trigger", trigger)):
+            trigger = None
+        duration = parse_duration(rule["duration"]) if rule.get("duration") else None
+        said = vocabulary.period(duration, trigger, self.lang)
+        if duration is not None:
+            return said
+        return self.text(rule.get("criteria")) or said or self.word("no_period")
 
     # Names
     def name(self, section: str, key: str, *, older: bool = False) -> str:
@@ -180,10 +189,11 @@ class Wording:
             return self.text(self._entry(_SECTION_OF[kind], raw).get("name")) or raw
         if kind == "origin":
             entry = self._entry("origins", raw)
-            return self.text(entry.get("name")) if entry else self.value(raw)
+            return self.text(entry.get("name")) if entry else self.code("origin", raw)
         if kind == "channel":
             channel = self._entry("channels", raw, older=older)
-            kind, address = self.value(str(channel.get("kind", raw))), channel.get("address")
+            kind = self.code("channel_kind", str(channel.get("kind", raw)))
+            address = channel.get("address")
             return self.text(channel.get("name")) or (f"{kind} ({address})" if address else kind)
         return self._simple_ref(kind, raw)
 
@@ -201,10 +211,11 @@ class Wording:
         if kind == "lifetime":
             return self.word("session") if raw == "session" else self.duration(raw)
         if kind == "trigger":
-            return TRIGGERS[self.lang].get(raw, raw)
-        if kind == "right":
-            return self.right(raw)
-        return self.value(raw)
+            known = vocabulary.known("trigger", raw)
+            return vocabulary.since(raw, self.lang) if known else raw
+        if vocabulary.is_kind(kind):
+            return self.code(kind, raw)
+        return raw
 
     def _extra_section(self, key: str) -> dict[str, Json]:
         for declaration in (self.new, self.old):

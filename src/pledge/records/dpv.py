@@ -18,8 +18,8 @@ from urllib.parse import urldefrag
 from pledge.declaration.durations import Duration
 from pledge.declaration.jurisdictions import UnknownJurisdiction, jurisdiction
 from pledge.declaration.model import Activity, Declaration, RetentionRule, text
+from pledge.declaration.vocabulary import capitalised, label, period
 from pledge.records import dpv_terms as terms
-from pledge.records import wording
 from pledge.records.ropa import (
     activity_security,
     activity_systems,
@@ -28,6 +28,7 @@ from pledge.records.ropa import (
     country_name,
     is_third_country,
 )
+from pledge.records.wording import retention_words
 
 Node = dict[str, Any]
 Texts = dict[str, str]
@@ -301,9 +302,7 @@ class _Export:
 
     def _safeguard_concept(self, safeguard: str) -> str:
         iri = f"pledge:safeguard/{safeguard}"
-        names = {
-            lang: wording.words(wording.SAFEGUARDS, safeguard, lang) for lang in self.languages
-        }
+        names = {lang: capitalised(label("safeguard", safeguard, lang)) for lang in self.languages}
         node = {"@id": iri, "@type": "dpv:LegalMeasure", "rdfs:label": self._text(names)}
         self.concepts.setdefault(iri, node)
         return iri
@@ -343,7 +342,7 @@ class _Export:
             "@id": f"pledge:retention/{key}",
             "@type": kinds,
             "dct:title": self._text(rule.name),
-            "dct:description": self._said(lambda lang: wording.retention_words(rule, lang)),
+            "dct:description": self._said(lambda lang: retention_words(rule, lang)),
             "dpv:hasDuration": self._duration(rule),
         }
         if rule.required_by:
@@ -362,9 +361,7 @@ class _Export:
         node: Node = {
             "@type": kind,
             "dct:description": self._said(
-                lambda lang: (
-                    wording.period_words(duration, trigger, lang) or text(rule.criteria, lang)
-                )
+                lambda lang: period(duration, trigger, lang) or text(rule.criteria, lang)
             ),
         }
         iso = _iso_duration(duration)

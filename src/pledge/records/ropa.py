@@ -23,8 +23,8 @@ from pledge.declaration.jurisdictions import (
 )
 from pledge.declaration.model import Activity, Contact, Declaration, Recipient, text
 from pledge.declaration.taxonomy import builtin_categories
-from pledge.records import wording
-from pledge.records.wording import words
+from pledge.declaration.vocabulary import basis_with_article, capitalised, known, label
+from pledge.records.wording import PHRASES, labelled, retention_words, words
 
 GDPR_REGIMES = ("gdpr", "uk_gdpr")
 MULTI_VALUE_SEPARATOR = "; "
@@ -100,7 +100,7 @@ def ropa_rows(declaration: Declaration, lang: str = "en") -> list[RopaRow]:
     d = declaration
     controller = _controller(d, lang)
     representatives = tuple(
-        wording.label(jurisdiction_name(code, lang), _contact(contact, lang), lang)
+        labelled(jurisdiction_name(code, lang), _contact(contact, lang), lang)
         for code, contact in d.organisation.representatives.items()
     )
     dpo = _contact(d.organisation.dpo, lang) if d.organisation.dpo else ""
@@ -127,9 +127,9 @@ def ropa_rows(declaration: Declaration, lang: str = "en") -> list[RopaRow]:
                 recipients=tuple(_recipient(r, lang) for _, r in recipients),
                 transfers=_transfers(d, [r for _, r in recipients], lang),
                 retention=tuple(
-                    wording.label(
+                    labelled(
                         text(d.retention[rid].name, lang),
-                        wording.retention_words(d.retention[rid], lang),
+                        retention_words(d.retention[rid], lang),
                         lang,
                     )
                     for rid in activity.retention
@@ -243,41 +243,41 @@ def _legal_basis(d: Declaration, activity: Activity, lang: str) -> tuple[str, ..
             gdpr = any(is_gdpr(code) for code in d.organisation.jurisdictions)
         else:
             gdpr = any(is_gdpr(code) for code in codes)
-        said = ", ".join(wording.basis_words(b, lang, gdpr=gdpr) for b in group)
+        said = ", ".join(basis_with_article(b, lang, gdpr=gdpr) for b in group)
         where = ", ".join(jurisdiction_name(code, lang) for code in codes if code != "*")
-        lines.append(wording.label(where, said, lang) if where else said)
+        lines.append(labelled(where, said, lang) if where else said)
     used = {basis for bases in activity.legal_basis.values() for basis in bases}
     interests = text(activity.legitimate_interests, lang)
     if interests and "legitimate_interests" in used:
-        label = "Intérêts poursuivis" if lang == "fr" else "Interests pursued"
-        lines.append(wording.label(label, interests, lang))
+        pursued = "Intérêts poursuivis" if lang == "fr" else "Interests pursued"
+        lines.append(labelled(pursued, interests, lang))
     obligation = text(activity.legal_obligation, lang)
     if obligation and "legal_obligation" in used:
-        lines.append(wording.label("Obligation", obligation, lang))
+        lines.append(labelled("Obligation", obligation, lang))
     return tuple(lines)
 
 
 def _subject(d: Declaration, subject: str, lang: str) -> str:
     declared = d.subjects[subject]
     name = text(declared.name, lang)
-    return f"{name} ({words(wording.PHRASES, 'children', lang)})" if declared.children else name
+    return f"{name} ({words(PHRASES, 'children', lang)})" if declared.children else name
 
 
 def _category(d: Declaration, category: str, lang: str) -> str:
     name = category_name(d, category, lang)
     if category_is_special(d, category):
-        return f"{name} ({words(wording.PHRASES, 'special', lang)})"
+        return f"{name} ({words(PHRASES, 'special', lang)})"
     return name
 
 
 def _origin(d: Declaration, origin: str, lang: str) -> str:
-    if origin in wording.BUILTIN_ORIGINS:
-        return words(wording.BUILTIN_ORIGINS, origin, lang)
+    if known("origin", origin):
+        return capitalised(label("origin", origin, lang))
     return text(d.origins[origin].name, lang)
 
 
 def _recipient(recipient: Recipient, lang: str) -> str:
-    kind = words(wording.RECIPIENT_KINDS, recipient.kind, lang)
+    kind = label("recipient_kind", recipient.kind, lang)
     country = country_name(recipient.country, lang) if recipient.country else ""
     return f"{text(recipient.name, lang)} ({_joined(kind, country)})"
 
@@ -290,18 +290,22 @@ def _transfers(d: Declaration, recipients: Sequence[Recipient], lang: str) -> tu
         if country is None or not is_third_country(home, country):
             continue
         where = f"{text(recipient.name, lang)} ({country_name(country, lang)})"
-        lines.append(wording.label(where, _safeguard(recipient, home, country, lang), lang))
-    return tuple(lines) or (words(wording.PHRASES, "no_transfer", lang),)
+        lines.append(labelled(where, _safeguard(recipient, home, country, lang), lang))
+    return tuple(lines) or (words(PHRASES, "no_transfer", lang),)
 
 
 def _safeguard(recipient: Recipient, home: str, country: str, lang: str) -> str:
     if recipient.safeguards:
-        return ", ".join(words(wording.SAFEGUARDS, s, lang) for s in recipient.safeguards)
+        return ", ".join(_safeguard_name(s, lang) for s in recipient.safeguards)
     regime = adequacy_regime(home)
     if regime is not None and country in ADEQUATE_COUNTRIES.get(regime, frozenset()):
-        said = words(wording.SAFEGUARDS, "adequacy", lang)
+        said = _safeguard_name("adequacy", lang)
         scope = ADEQUACY_SCOPE.get(country)
         # The scope note exists in English only; a French record shows it as written.
-        only = words(wording.PHRASES, "adequate_only", lang)
+        only = words(PHRASES, "adequate_only", lang)
         return f"{said} ({only} {scope})" if scope else said
-    return words(wording.PHRASES, "no_safeguard", lang)
+    return words(PHRASES, "no_safeguard", lang)
+
+
+def _safeguard_name(safeguard: str, lang: str) -> str:
+    return capitalised(label("safeguard", safeguard, lang))

@@ -20,6 +20,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from pledge.declaration.jurisdictions import UnknownJurisdiction, jurisdiction
 from pledge.declaration.model import Contact, Declaration, text
+from pledge.declaration.vocabulary import label, since
 from pledge.records import wording
 from pledge.records.ropa import (
     country_name,
@@ -59,8 +60,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "web_form": ("Web form", "Formulaire en ligne"),
     "jurisdictions": ("Jurisdictions", "Juridictions"),
     "roles": ("Roles", "Rôles"),
-    "controller": ("controller", "responsable du traitement"),
-    "processor": ("processor", "sous-traitant"),
 }
 # Files carry this date instead of "now", so that writing twice gives identical bytes.
 FIXED_TIME = dt.datetime(2000, 1, 1)
@@ -137,7 +136,7 @@ def _controller_rows(d: Declaration, lang: str) -> list[list[str]]:
     rows += [[section, text(r.registry, lang), r.number] for r in org.registrations]
     codes = ", ".join(jurisdiction_name(code, lang) for code in org.jurisdictions)
     rows.append([section, _word(LABELS, "jurisdictions", lang), codes])
-    roles = ", ".join(_word(LABELS, role, lang) for role in org.roles)
+    roles = ", ".join(label("role", role, lang) for role in org.roles)
     rows.append([section, _word(LABELS, "roles", lang), roles])
     if org.dpo:
         rows += _contact_rows(_word(LABELS, "dpo", lang), org.dpo, lang)
@@ -203,8 +202,8 @@ def _retention_rows(d: Declaration, lang: str) -> list[list[str]]:
                 key,
                 text(rule.name, lang),
                 duration,
-                wording.trigger_words(rule.trigger, lang) if rule.trigger else "",
-                wording.words(wording.ACTIONS, rule.action, lang),
+                since(rule.trigger, lang) if rule.trigger else "",
+                label("retention_action", rule.action, lang),
                 text(rule.required_by, lang),
                 "\n".join(users + tables),
                 wording.retention_words(rule, lang),
