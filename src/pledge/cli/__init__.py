@@ -15,6 +15,7 @@ from pledge.cli import check as _check  # noqa: F401  (registration)
 from pledge.cli import notice as _notice  # noqa: F401  (registration)
 from pledge.cli import records as _records  # noqa: F401  (registration)
 from pledge.cli import serve as _serve  # noqa: F401  (registration)
+from pledge.cli import sources as _sources  # noqa: F401  (registration)
 from pledge.cli import versions as _versions  # noqa: F401  (registration)
 from pledge.cli.app import app
 from pledge.errors import InvalidDeclaration, PledgeError

@@ -12,6 +12,8 @@ from pledge.cli.app import app
 from pledge.declaration.lint import lint
 from pledge.declaration.load import load_declaration
 from pledge.declaration.schema import declaration_schema
+from pledge.errors import InvalidDeclaration, Problem
+from pledge.sources.live_check import Note, check_live
 
 DeclarationPath = Annotated[Path, typer.Argument(help="the declaration file, e.g. pledge.yaml")]
 
@@ -20,15 +22,30 @@ DeclarationPath = Annotated[Path, typer.Argument(help="the declaration file, e.g
 def check(
     path: DeclarationPath,
     strict: Annotated[bool, typer.Option(help="treat warnings as errors")] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            help="also check the sources against their databases (URLs from the environment)"
+        ),
+    ] = False,
 ) -> None:
     """Validate a declaration: errors exit 1; meaning-level warnings are printed, exit 0."""
     loaded = load_declaration(path)
-    warnings = lint(loaded)
+    warnings: list[Problem] = list(lint(loaded))
+    if live:
+        found = check_live(loaded)
+        if any(problem.severity == "error" for problem in found):
+            raise InvalidDeclaration([*warnings, *found])
+        warnings = sorted([*warnings, *found], key=lambda problem: problem.where)
     for warning in warnings:
         typer.echo(str(warning))
-    count = len(warnings)
-    typer.echo(f"{path}: valid, {count} warning{'s' if count != 1 else ''}.")
-    if strict and warnings:
+    count = sum(not isinstance(warning, Note) for warning in warnings)
+    summary = f"{path}: valid, {count} warning{'s' if count != 1 else ''}"
+    if live:
+        sources = len(loaded.declaration.sources)
+        summary += f", checked against {sources} live source{'s' if sources != 1 else ''}"
+    typer.echo(summary + ".")
+    if strict and count:
         raise typer.Exit(1)
 
 
