@@ -1,0 +1,243 @@
+"""The SQL of a plan: each route is a chain of nested `IN (SELECT ...)` from its root.
+
+`orders.customer_id IN (SELECT customers.id FROM customers WHERE customers.email IN (:email))`
+lets the database do the joining, whatever the number of rows. A table reached by several
+routes is read by one statement whose WHERE is the OR of them. Whether a reached row is
+shared is decided in the same statement, by a CASE over the routes' sharing conditions, so
+no row of another person is ever judged in Python. Tables and columns come from the
+reflected schema; identifiers are quoted by SQLAlchemy and values are always bound.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.engine.default import DefaultDialect
+from sqlalchemy.sql.elements import ColumnElement
+
+from pledge.sources.plan_graph import Edge, Route
+from pledge.sources.schema import SchemaInfo
+
+SHARED_LABEL = "pledge_shared"
+
+# False: rows reached this way are never shared; True: always; an expression: row by row.
+Sharing = ColumnElement[bool] | bool
+
+
+@dataclass(frozen=True)
+class RouteSharing:
+    condition: Sharing
+    reasons: tuple[str, ...] = ()
+
+
+def sql_tables(schema: SchemaInfo, names: Sequence[str]) -> dict[str, sa.Table]:
+    """Lightweight Core tables for the named tables: every column, no types needed."""
+    metadata = sa.MetaData()
+    return {
+        name: sa.Table(name, metadata, *(sa.Column(c) for c in schema.tables[name].columns))
+        for name in names
+    }
+
+
+def in_(columns: Sequence[ColumnElement[Any]], values: Any) -> ColumnElement[bool]:
+    """`col IN (...)`, or the row-value form `(a, b) IN (...)` for composite keys."""
+    if len(columns) == 1:
+        return columns[0].in_(values)
+    return sa.tuple_(*columns).in_(values)
+
+
+class RouteSql:
+    """Builds the conditions of routes over one source's tables."""
+
+    def __init__(
+        self,
+        tables: Mapping[str, sa.Table],
+        keys: Mapping[str, tuple[str, ...]],
+        edges: Sequence[Edge],
+        params: Mapping[str, sa.BindParameter[Any]],
+        owning: Mapping[str, Sequence[Route]],
+    ) -> None:
+        self.tables = tables
+        self.keys = keys
+        self.edges = edges
+        self.params = params
+        self.owning = owning
+
+    def reach(self, route: Route) -> ColumnElement[bool]:
+        """The rows of `route.table` that the route reaches."""
+        table = self.tables[route.table]
+        if not route.hops:
+            return sa.or_(
+                *(
+                    in_([table.c[c] for c in seed.columns], self.params[seed.param])
+                    for seed in route.root.seeds
+                )
+            )
+        hop = route.hops[-1]
+        start = self.tables[hop.start]
+        inner = sa.select(*(start.c[c] for c in hop.start_columns)).where(self.kept(route.prefix))
+        return in_([table.c[c] for c in hop.end_columns], inner.correlate(None))
+
+    def kept(self, route: Route) -> ColumnElement[bool]:
+        """Reached and not shared: the subject's own rows, from which the route goes on."""
+        sharing = self.sharing(route).condition
+        if sharing is False:
+            return self.reach(route)
+        if sharing is True:
+            return sa.false()
+        return sa.and_(self.reach(route), sa.not_(sharing))
+
+    def subjects(self, table: str, route: Route | None) -> ColumnElement[bool] | None:
+        """The subject's own rows of a table: those its owning routes reach, or else the
+        ones `route` (which ends at the table) keeps; None when neither is known."""
+        owning = self.owning.get(table)
+        if owning:
+            return sa.or_(*(self.reach(r) for r in owning))
+        return None if route is None else self.kept(route)
+
+    def sharing(self, route: Route) -> RouteSharing:
+        """When a row reached by this route is someone else's too, and why."""
+        if not route.hops:
+            if route.root.shared:
+                return RouteSharing(True, ("always: the link across sources is declared shared",))
+            return RouteSharing(False)
+        hop = route.hops[-1]
+        if hop.kind == "owns":
+            return RouteSharing(False)
+        if hop.kind == "shared_link":
+            return self._shared_link(route)
+        pairs = [
+            tuple(zip(e.child_columns, e.parent_columns, strict=True))
+            for e in self.edges
+            if e.child == hop.start and e.parent == hop.end
+        ]
+        return self._pointed_at_by_others(route, pairs, "refers to it too")
+
+    def _shared_link(self, route: Route) -> RouteSharing:
+        # Shared when the data shows someone else on the row: another row of the linked
+        # table links to it too (a couple's address), or another of its shared links names
+        # someone else (a rental another customer paid for). Otherwise it is the subject's.
+        hop = route.hops[-1]
+        found = [RouteSharing(False)]
+        if set(hop.edge.parent_columns) != set(self.keys.get(hop.start, ())):
+            pairs = tuple(zip(hop.edge.parent_columns, hop.edge.child_columns, strict=True))
+            found.append(self._pointed_at_by_others(route, [pairs], "links to it too"))
+        table = self.tables[hop.end]
+        passed = route.tables[:-1]
+        for link in self.edges:
+            if link.child != hop.end or not link.shared or link == hop.edge:
+                continue
+            columns = [table.c[c] for c in link.child_columns]
+            named = sa.and_(*(c.is_not(None) for c in columns))
+            # Unless the subject's rows of the linked table are known, any row the link
+            # names counts as someone else's.
+            there = None
+            if link.parent in passed:
+                there = Route(route.root, route.hops[: passed.index(link.parent)])
+            known = self.subjects(link.parent, there)
+            if known is not None:
+                linked = self.tables[link.parent]
+                subjects = sa.select(*(linked.c[c] for c in link.parent_columns)).where(known)
+                named = sa.and_(named, sa.not_(in_(columns, subjects.correlate(None))))
+            reason = f"when its shared link {', '.join(link.child_columns)} names someone else"
+            found.append(RouteSharing(named, (reason,)))
+        return _any(found)
+
+    def _pointed_at_by_others(
+        self, route: Route, joins: Sequence[tuple[tuple[str, str], ...]], verb: str
+    ) -> RouteSharing:
+        """Whether a row of the route's previous table that is not the subject's points at
+        the row too, through any of `joins` (pairs of that table's column, this one's)."""
+        hop = route.hops[-1]
+        start, end = hop.start, hop.end
+        key = self.keys.get(start, ())
+        if not key:
+            reason = f"always: {start} has no primary key to tell the subject's rows apart"
+            return RouteSharing(True, (reason,))
+        other = self.tables[start].alias(f"other_{start}")
+        table = self.tables[end]
+        pointing = sa.or_(*(sa.and_(*(other.c[c] == table.c[p] for c, p in j)) for j in joins))
+        known = self.subjects(start, route.prefix)
+        assert known is not None  # the route passed through `start`
+        mine = sa.select(*(self.tables[start].c[c] for c in key)).where(known)
+        not_mine = sa.not_(in_([other.c[c] for c in key], mine.correlate(None)))
+        exists = sa.exists(
+            sa.select(sa.literal_column("1")).select_from(other).where(pointing, not_mine)
+        ).correlate(table)
+        return RouteSharing(exists, (f"when another {start} row {verb}",))
+
+
+def _any(found: Sequence[RouteSharing]) -> RouteSharing:
+    """Shared when any of these says so."""
+    if any(f.condition is True for f in found):
+        return RouteSharing(True, tuple(r for f in found if f.condition is True for r in f.reasons))
+    conditions = [f.condition for f in found if not isinstance(f.condition, bool)]
+    if not conditions:
+        return RouteSharing(False)
+    reasons = tuple(r for f in found for r in f.reasons)
+    return RouteSharing(conditions[0] if len(conditions) == 1 else sa.or_(*conditions), reasons)
+
+
+def step_statement(
+    table: sa.Table, columns: Sequence[str], routes: Sequence[Route], sql: RouteSql
+) -> tuple[sa.Select[Any], tuple[str, ...]]:
+    """One SELECT for a table: its rows on any route, with a shared flag when one may be.
+
+    Returns the statement and the reasons a row may be shared (none: no flag selected).
+    """
+    reaches = [sql.reach(route) for route in routes]
+    selected: list[ColumnElement[Any]] = [table.c[c] for c in columns]
+    shared: list[ColumnElement[bool]] = []
+    reasons: list[str] = []
+    rooted = [reach for route, reach in zip(routes, reaches, strict=True) if _owned_root(route)]
+    for route, reach in zip(routes, reaches, strict=True):
+        sharing = sql.sharing(route)
+        if sharing.condition is False:
+            continue
+        reasons += sharing.reasons
+        if len(routes) == 1:
+            shared.append(sa.true() if sharing.condition is True else sharing.condition)
+        else:
+            shared.append(reach if sharing.condition is True else sa.and_(reach, sharing.condition))
+    if shared:
+        # A row matched by the identity itself is the subject's, whatever else points at it.
+        one: ColumnElement[int] = sa.literal_column("1", sa.Integer())
+        zero: ColumnElement[int] = sa.literal_column("0", sa.Integer())
+        whens = [(sa.or_(*rooted), zero)] if rooted else []
+        flag = sa.case(*whens, (sa.or_(*shared), one), else_=zero)
+        selected.append(flag.label(SHARED_LABEL))
+    if not selected:
+        selected.append(sa.literal_column("1"))  # no key, nothing mapped: rows are counted
+    statement = sa.select(*selected).where(sa.or_(*reaches))
+    return statement, tuple(dict.fromkeys(reasons))
+
+
+def _owned_root(route: Route) -> bool:
+    return not route.hops and not route.root.shared
+
+
+def compile_sql(statement: sa.Select[Any], dialect: str) -> str:
+    """The statement in the dialect's SQL, with `:name` placeholders and nested indentation."""
+    # Every SQLAlchemy dialect is a DefaultDialect, which takes a paramstyle.
+    dialect_class = cast(type[DefaultDialect], make_url(f"{dialect}://").get_dialect())
+    compiled = statement.compile(dialect=dialect_class(paramstyle="named"))
+    # A list parameter is expanded when run; show it as the one named placeholder it is.
+    text = re.sub(r"__\[POSTCOMPILE_(\w+)\]", r":\1", str(compiled))
+    return _indent(text)
+
+
+def _indent(sql: str) -> str:
+    lines: list[str] = []
+    depth = 0
+    for raw in sql.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        lines.append("  " * depth + line)
+        depth = max(0, depth + line.count("(") - line.count(")"))
+    return "\n".join(lines)
