@@ -8,7 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Dialect, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -64,3 +78,115 @@ class NoticeVersionRow(Base):
     declaration: Mapped[str] = mapped_column(Text)
     changes: Mapped[list[str]] = mapped_column(JSON)
     language: Mapped[str] = mapped_column(String(8))
+
+
+# --- rights requests (pledge.rights) --------------------------------------------------------
+
+REQUEST_STATES = (
+    "received",
+    "identity_pending",
+    "verified",
+    "awaiting_approval",
+    "running",
+    "completed",
+    "partially_completed",
+    "denied",
+)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+class RequestRow(Base):
+    """One rights request: its state, its legal clock and the person it is about.
+
+    Dates the law counts in days (`due_at`, `extended_due_at`, `acknowledge_by`) are calendar
+    dates in the jurisdiction's own time zone; moments (`received_at`, ...) are UTC.
+    """
+
+    __tablename__ = "requests"
+    __table_args__ = (CheckConstraint(_one_of("state", REQUEST_STATES), name="state_known"),)
+
+    # The public reference people quote ("PLG-7KQ2-M9XD"): random, so it reveals nothing.
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    type: Mapped[str] = mapped_column(String(32))
+    jurisdiction: Mapped[str] = mapped_column(String(8))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    # Other data points the person gave to be found and verified (postcode, account id...).
+    identity: Mapped[dict[str, str]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    # The declaration's rights.approval when the request arrived: jobs read it from here.
+    approval_required: Mapped[bool] = mapped_column(Boolean)
+    # The declaration's rights.offered.<type>.deadline when the request arrived, if any: the
+    # promise made then is the one kept, whatever the declaration says later.
+    declared_deadline: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # NULL while the clock is stopped (GDPR: waiting for the person to confirm identity).
+    due_at: Mapped[dt.date | None] = mapped_column(Date)
+    extended_due_at: Mapped[dt.date | None] = mapped_column(Date)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    # CCPA: when receipt must be acknowledged by (11 CCR §7021(a)); NULL where no law asks.
+    acknowledge_by: Mapped[dt.date | None] = mapped_column(Date)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # Why it ended as it did: the reason for a denial, what a partial completion left out.
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class RequestEventRow(Base):
+    """One line of a request's timeline: a change of state, or something done or decided."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str | None] = mapped_column(String(24))
+    # Who did it: "subject", "system", a job ("job:request.acknowledge"), an admin's login.
+    actor: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+# --- jobs (pledge.jobs) ---------------------------------------------------------------------
+
+JOB_STATES = ("pending", "running", "done", "failed")
+# The states in which a job still has work to do: at most one such job per (kind, ref).
+JOB_UNFINISHED = ("pending", "running")
+
+
+class JobRow(Base):
+    """One piece of work that advances the row `ref` refers to; the row holds the state."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(_one_of("state", JOB_STATES), name="state_known"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        # Partial unique index (SQLite and PostgreSQL both have them): enqueueing the same
+        # work twice while it is still to be done is a no-op, enforced by the database.
+        Index(
+            "uq_jobs_kind_ref_unfinished",
+            "kind",
+            "ref",
+            unique=True,
+            sqlite_where=text(_one_of("state", JOB_UNFINISHED)),
+            postgresql_where=text(_one_of("state", JOB_UNFINISHED)),
+        ),
+        Index("ix_jobs_state_run_after", "state", "run_after"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    ref: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    # Counts claims, so it doubles as a fencing token: a runner whose lease was taken over
+    # cannot mark the job finished (see pledge.jobs.runner).
+    attempts: Mapped[int] = mapped_column(Integer)
+    run_after: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,212 @@
+"""`pledge request create|list|show` and `pledge worker`: rights requests from the terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pledge.cli.app import app
+from pledge.cli.versions import DeclarationPath, StoreUrl
+from pledge.declaration.load import load_declaration
+from pledge.errors import PledgeError
+from pledge.jobs import JOBS, Runner
+from pledge.rights import (
+    create_request,
+    due_date,
+    get_request,
+    is_due_soon,
+    list_requests,
+    local_day,
+    timeline,
+)
+from pledge.rights.lifecycle import CLOSED, STATES
+from pledge.rights.types import DESCRIPTIONS, REQUEST_TYPES
+from pledge.settings import Settings
+from pledge.store import Store, open_store
+from pledge.store.tables import RequestRow
+
+requests_app = typer.Typer(
+    help="File, list and show rights requests.", no_args_is_help=True, add_completion=False
+)
+app.add_typer(requests_app, name="request")
+
+HEADERS = ("reference", "type", "state", "jurisdiction", "received", "due", "days left")
+
+
+def _store(path: Path, url: str | None) -> Store:
+    return open_store(Settings.build(path, store_url=url).store_url)
+
+
+@requests_app.command("create")
+def create(
+    path: DeclarationPath,
+    request_type: Annotated[
+        str, typer.Option("--type", help=f"the right used: {', '.join(REQUEST_TYPES)}")
+    ],
+    email: Annotated[str, typer.Option("--email", help="the person's email address")],
+    jurisdiction: Annotated[
+        str, typer.Option("--jurisdiction", help="the person's jurisdiction, a declared one")
+    ],
+    identity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--identity",
+            metavar="NAME=VALUE",
+            help="a data point to find and verify the person, e.g. postcode=BS1 4QA (repeatable)",
+        ),
+    ] = None,
+    store: StoreUrl = None,
+) -> None:
+    """File a request as received; print its reference and due date."""
+    declaration = load_declaration(path).declaration
+    points = dict(_data_point(item) for item in identity or [])
+    with _store(path, store) as opened, opened.session(write=True) as session:
+        row = create_request(
+            session,
+            declaration,
+            type=request_type,
+            email=email,
+            jurisdiction=jurisdiction,
+            identity=points,
+            actor="cli",
+        )
+    typer.echo(f"{row.id}: {DESCRIPTIONS[row.type]} ({row.jurisdiction}) received")
+    if row.due_at is not None:
+        typer.echo(f"due {row.due_at.isoformat()}")
+    else:
+        typer.echo("due date set when the person confirms their identity (the clock starts then)")
+    if row.acknowledge_by is not None:
+        typer.echo(f"acknowledge by {row.acknowledge_by.isoformat()}")
+
+
+@requests_app.command("list")
+def list_(
+    path: DeclarationPath,
+    state: Annotated[
+        str | None, typer.Option("--state", help=f"only this state: {', '.join(STATES)}")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="only overdue requests")] = False,
+    store: StoreUrl = None,
+) -> None:
+    """List requests, overdue first, then by due date."""
+    if state is not None and state not in STATES:
+        raise PledgeError(f"unknown state '{state}'", f"use one of: {', '.join(STATES)}")
+    load_declaration(path)
+    now = dt.datetime.now(dt.UTC)
+    with _store(path, store) as opened, opened.session() as session:
+        rows = list_requests(session, state=state, overdue_only=overdue, now=now)
+    if not rows:
+        typer.echo("no requests" if state is None and not overdue else "no matching requests")
+        return
+    table = [HEADERS, *(_line(row, now) for row in rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(HEADERS))]
+    for line in table:
+        typer.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        )
+
+
+@requests_app.command("show")
+def show(
+    path: DeclarationPath,
+    reference: Annotated[str, typer.Argument(help="the request's reference, e.g. PLG-7KQ2-M9XD")],
+    store: StoreUrl = None,
+) -> None:
+    """Show a request's details and its timeline."""
+    load_declaration(path)
+    now = dt.datetime.now(dt.UTC)
+    with _store(path, store) as opened, opened.session() as session:
+        row = get_request(session, reference)
+        events = timeline(session, row.id)
+    fields = [
+        ("type", f"{row.type} ({DESCRIPTIONS[row.type]})"),
+        ("state", row.state),
+        ("jurisdiction", row.jurisdiction),
+        ("email", row.email),
+        *((f"identity.{name}", value) for name, value in sorted(row.identity.items())),
+        ("received", _moment(row.received_at)),
+        ("verified", _moment(row.verified_at) if row.verified_at else "-"),
+        ("acknowledge by", row.acknowledge_by.isoformat() if row.acknowledge_by else "-"),
+        ("acknowledged", _moment(row.acknowledged_at) if row.acknowledged_at else "-"),
+        ("due", row.due_at.isoformat() if row.due_at else "-"),
+        ("extended to", row.extended_due_at.isoformat() if row.extended_due_at else "-"),
+        ("days left", _days_left(row, now)),
+        ("approval", "required" if row.approval_required else "not required"),
+        ("closed", _moment(row.closed_at) if row.closed_at else "-"),
+        ("outcome", row.outcome or "-"),
+    ]
+    typer.echo(row.id)
+    width = max(len(name) for name, _ in fields)
+    for name, value in fields:
+        typer.echo(f"  {name.ljust(width)}  {value}")
+    typer.echo("timeline")
+    for event in events:
+        move = f"{event.from_state or '-'} -> {event.to_state}" if event.to_state else event.kind
+        note = f": {event.note}" if event.note else ""
+        typer.echo(f"  {_moment(event.at)}  {move}  by {event.actor}{note}")
+
+
+@app.command()
+def worker(
+    path: DeclarationPath,
+    once: Annotated[bool, typer.Option("--once", help="run the jobs due now, then exit")] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="the most jobs to run in this pass")
+    ] = 1000,
+    store: StoreUrl = None,
+) -> None:
+    """Run queued jobs: acknowledging requests, and later executing them."""
+    if not once:
+        raise PledgeError(
+            "only `pledge worker --once` exists so far",
+            "run it from cron or a timer; `pledge serve` will run jobs in the background later",
+        )
+    load_declaration(path)
+    with _store(path, store) as opened:
+        report = Runner(opened, JOBS).run_pending(limit)
+    typer.echo(
+        f"ran {report.ran} job{'' if report.ran == 1 else 's'}: {report.done} done,"
+        f" {report.failed} failed, {report.retried} to retry"
+        + (f", {report.lost} taken over by another worker" if report.lost else "")
+    )
+
+
+def _line(row: RequestRow, now: dt.datetime) -> tuple[str, ...]:
+    due = due_date(row)
+    return (
+        row.id,
+        row.type,
+        row.state,
+        row.jurisdiction,
+        local_day(row.received_at, row.jurisdiction).isoformat(),
+        due.isoformat() if due else "-",
+        _days_left(row, now),
+    )
+
+
+def _days_left(row: RequestRow, now: dt.datetime) -> str:
+    due = due_date(row)
+    if row.state in CLOSED:
+        return "closed"
+    if due is None:
+        return "clock stopped (identity)"
+    today = local_day(now, row.jurisdiction)
+    left = (due - today).days
+    if left < 0:
+        return f"OVERDUE by {-left} day{'' if left == -1 else 's'}"
+    soon = " (due soon)" if is_due_soon(due, today) else ""
+    return f"{left}{soon}"
+
+
+def _moment(moment: dt.datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def _data_point(item: str) -> tuple[str, str]:
+    name, sep, value = item.partition("=")
+    if not sep or not name.strip():
+        raise PledgeError(f"--identity '{item}' is not NAME=VALUE", "e.g. --identity postcode=BS1")
+    return name.strip(), value.strip()
