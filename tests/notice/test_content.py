@@ -168,7 +168,7 @@ def test_ccpa_table_follows_the_categories_through_the_taxonomy() -> None:
     rows = {row.letter: row for row in california.rows}
     assert list(rows) == list("ABCDEFGHIJK")
     assert {letter for letter, row in rows.items() if row.collected} == letters
-    assert {letter for letter, row in rows.items() if row.collected} == set("ABCDFI")
+    assert {letter for letter, row in rows.items() if row.collected} == set("ABCDFHI")
     assert rows["A"].collected_text == "Yes" and rows["G"].collected_text == "No"
     assert "IP address" in rows["A"].ours
     assert rows["F"].disclosed_to == "Service providers"

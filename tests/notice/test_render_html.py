@@ -56,7 +56,7 @@ def test_english_page_has_the_ccpa_table_with_yes_and_no() -> None:
     collected = {row[0].split(".")[0]: row[1] for row in table[1:]}
     assert collected == {
         "A": "Yes", "B": "Yes", "C": "Yes", "D": "Yes", "E": "No", "F": "Yes",
-        "G": "No", "H": "No", "I": "Yes", "J": "No", "K": "No",
+        "G": "No", "H": "Yes", "I": "Yes", "J": "No", "K": "No",
     }  # fmt: skip
     identifiers = table[1]
     assert identifiers[0].startswith("A. Identifiers Details that single a person out")

@@ -182,9 +182,27 @@ def test_security_falls_back_to_the_organisations_measures() -> None:
 
 def test_systems_are_the_tables_that_serve_the_activity() -> None:
     rows = ropa_rows(demo())
-    assert row(rows, "orders").systems == ("shop.customers", "shop.addresses")
-    assert row(rows, "accounting").systems == ("shop.invoices",)
-    assert row(rows, "fraud").systems == ()
+    assert row(rows, "orders").systems == (
+        "shop.customers",
+        "shop.customer_addresses",
+        "shop.addresses",
+        "shop.orders",
+        "shop.order_lines",
+        "shop.payments",
+    )
+    assert row(rows, "accounting").systems == (
+        "shop.orders",
+        "shop.order_lines",
+        "shop.payments",
+        "shop.invoices",
+    )
+    assert row(rows, "support").systems == (
+        "shop.support_tickets",
+        "shop.call_records",
+        "crm.contacts",
+        "crm.interactions",
+    )
+    assert row(rows, "recruitment").systems == ()
 
 
 def test_no_transfer_when_every_recipient_is_in_the_uk_or_the_eea() -> None:

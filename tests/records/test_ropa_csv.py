@@ -36,7 +36,10 @@ def test_one_row_per_activity_with_values_joined_by_semicolons(tmp_path: Path) -
         "Stripe Payments Europe (processor, Ireland); "
         "Royal Mail and DPD (third party, United Kingdom)"
     )
-    assert orders["Systems holding the data"] == "shop.customers; shop.addresses"
+    assert orders["Systems holding the data"] == (
+        "shop.customers; shop.customer_addresses; shop.addresses; shop.orders; "
+        "shop.order_lines; shop.payments"
+    )
     accounting = next(row for row in rows if row["Reference"] == "accounting")
     assert accounting["Legal basis"].startswith("Legal obligation (Art. 6(1)(c)); Obligation: ")
     # Several values share one line, so each record is exactly one CSV line.

@@ -64,7 +64,10 @@ def test_cells_hold_the_record_in_words(tmp_path: Path) -> None:
         "Invoices: 6 years from the date of issue, then deleted (Companies Act 2006, s. 388)"
     )
     assert accounting["Transfers to third countries and safeguards"] == "None"
-    assert rows["orders"]["Systems holding the data"] == "shop.customers\nshop.addresses"
+    assert rows["orders"]["Systems holding the data"] == (
+        "shop.customers\nshop.customer_addresses\nshop.addresses\nshop.orders\n"
+        "shop.order_lines\nshop.payments"
+    )
     assert rows["newsletter"]["Categories of personal data"] == (
         "Email address\nMarketing preferences"
     )
@@ -133,7 +136,10 @@ def test_the_retention_sheet_has_a_row_per_rule_and_who_uses_it(tmp_path: Path) 
         "deleted",
         "Companies Act 2006, s. 388",
     )
-    assert invoices[6] == "Taking and delivering your orders\nAccounting and tax\nshop.invoices"
+    assert invoices[6] == (
+        "Taking and delivering your orders\nAccounting and tax\n"
+        "shop.orders\nshop.payments\nshop.invoices"
+    )
     newsletter = next(line for line in values if line[0] == "newsletter")
     assert newsletter[7] == "deleted on consent withdrawal; ends early on objection"
 
