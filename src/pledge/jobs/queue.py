@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from pledge.errors import PledgeError
 from pledge.store.tables import JOB_UNFINISHED, JobRow
 
 # The partial unique index's own predicate, written the same way, so both SQLite and
@@ -57,7 +58,10 @@ def enqueue(
             .on_conflict_do_nothing(index_elements=["kind", "ref"], index_where=_UNFINISHED)
         )
     else:  # the store runs on SQLite or PostgreSQL only (pledge.store.database)
-        raise NotImplementedError(f"no job queue on {dialect}")
+        raise PledgeError(
+            f"the job queue needs a SQLite or PostgreSQL store, not {dialect}",
+            "point --store or PLEDGE_STORE_URL at SQLite or PostgreSQL",
+        )
     return session.scalars(
         select(JobRow.id).where(
             JobRow.kind == kind, JobRow.ref == ref, JobRow.state.in_(JOB_UNFINISHED)
