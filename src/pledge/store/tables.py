@@ -190,3 +190,31 @@ class JobRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+# --- identity codes (pledge.rights.verification) --------------------------------------------
+
+CODE_STATES = ("live", "used", "replaced", "exhausted")
+
+
+class VerificationCodeRow(Base):
+    """One emailed identity code; only its keyed hash is kept, never the code itself."""
+
+    __tablename__ = "verification_codes"
+    __table_args__ = (
+        CheckConstraint(_one_of("state", CODE_STATES), name="state_known"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        # Issuing counts the codes of the last hour, checking reads the newest live one.
+        Index("ix_verification_codes_request_id_issued_at", "request_id", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"))
+    # HMAC-SHA256(key, reference + code), hex: useless without the key, even to a reader
+    # of the database who could otherwise try all million codes.
+    digest: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
