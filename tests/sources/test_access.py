@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from pledge.sources.access import AccessResult, SharedRow, execute_access, read_only
-from pledge.sources.connect import create_source_engine
 from pledge.sources.plan import build_plan
 from pledge.sources.schema import reflect_schema
 from tests.sources.plan_schema import (
@@ -24,8 +22,6 @@ from tests.sources.plan_schema import (
     JANE_NEW_PHONE,
     JANE_PHONE,
     SHOP_SOURCE,
-    create_crm,
-    create_shop,
     load_sources,
 )
 
@@ -37,20 +33,6 @@ NOT_JANES = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def shop(company_url: str) -> Iterator[Engine]:
-    engine = create_source_engine(company_url)
-    create_shop(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def crm(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_source_engine(f"sqlite:///{tmp_path / 'crm.db'}")
-    create_crm(engine)
-    yield engine
-    engine.dispose()
 
 
 def keys(result: AccessResult, source: str, table: str) -> set[Any]:

@@ -6,15 +6,11 @@ each one reaches and which it marks shared; test_access.py checks what is export
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy.engine import Engine
 
 from pledge.declaration.load import parse_declaration
 from pledge.errors import PledgeError
-from pledge.sources.connect import create_source_engine
 from pledge.sources.plan import build_plan
 from pledge.sources.plan_explain import explain
 from pledge.sources.plan_sql import compile_sql
@@ -24,7 +20,6 @@ from tests.sources.plan_schema import (
     JANE_EMAIL,
     JANE_NEW_PHONE,
     SHOP_SOURCE,
-    create_shop,
     load_sources,
     reached,
 )
@@ -61,20 +56,6 @@ shop:
 """
 
 
-@pytest.fixture
-def shop(company_url: str) -> Iterator[Engine]:
-    engine = create_source_engine(company_url)
-    create_shop(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sqlite_shop(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_source_engine(f"sqlite:///{tmp_path / 'shop.db'}")
-    create_shop(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_the_plan_reaches_the_subjects_rows_and_marks_the_shared_ones(shop: Engine) -> None:
