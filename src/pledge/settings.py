@@ -24,6 +24,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     watch: bool = True
+    # Where people reach the server: links in mails start with it.
+    public_url: str = ""
+    # The server runs queued jobs itself; set PLEDGE_RUN_JOBS=0 when workers do it instead.
+    run_jobs: bool = True
 
     @classmethod
     def build(
@@ -34,12 +38,17 @@ class Settings:
         host: str | None = None,
         port: int | None = None,
         watch: bool | None = None,
+        run_jobs: bool | None = None,
     ) -> Settings:
         env = os.environ
+        host = host or env.get("PLEDGE_HOST", "127.0.0.1")
+        port = port if port is not None else int(env.get("PLEDGE_PORT", "8000"))
         return cls(
             declaration=declaration,
             store_url=store_url or env.get("PLEDGE_STORE_URL") or default_store_url(declaration),
-            host=host or env.get("PLEDGE_HOST", "127.0.0.1"),
-            port=port if port is not None else int(env.get("PLEDGE_PORT", "8000")),
+            host=host,
+            port=port,
             watch=watch if watch is not None else env.get("PLEDGE_WATCH", "1") != "0",
+            public_url=env.get("PLEDGE_PUBLIC_URL", "").strip() or f"http://{host}:{port}",
+            run_jobs=run_jobs if run_jobs is not None else env.get("PLEDGE_RUN_JOBS", "1") != "0",
         )

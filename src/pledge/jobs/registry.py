@@ -18,10 +18,14 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from pledge.errors import PledgeError
+
+if TYPE_CHECKING:
+    from pledge.services import Services
 
 KIND = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 
@@ -39,6 +43,17 @@ class JobContext:
     kind: str
     job_id: int
     attempt: int
+    services_given: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        """The declaration, databases, mail and keys; only a runner built with them has them."""
+        if self.services_given is None:
+            raise PledgeError(
+                f"job {self.kind} needs the declaration and its databases",
+                "run it from `pledge worker DECLARATION` or `pledge serve`",
+            )
+        return self.services_given
 
     @property
     def actor(self) -> str:

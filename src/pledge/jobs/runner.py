@@ -40,6 +40,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from pledge.jobs.registry import JobContext, JobRegistry, JobSpec
+from pledge.services import Services
 from pledge.store import Store
 from pledge.store.tables import JobRow
 
@@ -110,8 +111,10 @@ class Runner:
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         backoff: Backoff = exponential_backoff,
         clock: Clock = utc_now,
+        services: Services | None = None,
     ) -> None:
         self.store = store
+        self.services = services
         self.registry = registry
         self.lease = lease
         self.max_attempts = max_attempts
@@ -158,7 +161,12 @@ class Runner:
         try:
             with self.store.session(write=True) as session:
                 context = JobContext(
-                    session, self.clock(), claimed.kind, claimed.id, claimed.attempt
+                    session,
+                    self.clock(),
+                    claimed.kind,
+                    claimed.id,
+                    claimed.attempt,
+                    self.services,
                 )
                 spec.handler(context, claimed.ref)
                 self._finish(session, claimed, state="done")

@@ -29,6 +29,13 @@ class MailSettings:
     timeout: float = _TIMEOUT_SECONDS
 
     @classmethod
+    def configured(cls, environ: Mapping[str, str]) -> MailSettings | None:
+        """The settings from the environment, or None when no relay is named at all."""
+        if not environ.get("PLEDGE_SMTP_HOST", "").strip():
+            return None
+        return cls.from_env(environ)
+
+    @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> MailSettings:
         """From PLEDGE_SMTP_HOST, PLEDGE_SMTP_PORT (25), PLEDGE_MAIL_FROM, PLEDGE_SMTP_STARTTLS
         (1 to use it), PLEDGE_SMTP_USER and PLEDGE_SMTP_PASSWORD."""

@@ -48,7 +48,17 @@ TRANSITIONS: MappingProxyType[str, tuple[State, ...]] = MappingProxyType(
     }
 )
 
-EventKind = Literal["state", "acknowledged", "extended", "note"]
+EventKind = Literal[
+    "state",
+    "acknowledged",
+    "extended",
+    "note",
+    "verification",  # a code sent, tried, or a proof reviewed
+    "mail",  # a message sent to the person (or why it could not be)
+    "recipient",  # a recipient told of an erasure, rectification or restriction
+    "result",  # what running the request did, per source
+    "decision",  # a standing choice recorded or lifted (restriction, objection...)
+]
 
 
 def next_states(state: str, *, needs_identity: bool, approval_required: bool) -> tuple[State, ...]:

@@ -47,6 +47,9 @@ class AccessResult:
     tables: tuple[TableAccess, ...]
     runs: tuple[tuple[int, str], ...]  # (round, source), in the order they ran
     notes: tuple[str, ...] = ()
+    # Per source, the parameter values its last run was given: what picks the subject's
+    # rows there. An erasure keeps them, so it can resume once other sources are erased.
+    params: Mapping[str, Params] = field(default_factory=dict)
 
     def table(self, source: str, table: str) -> TableAccess:
         return next(t for t in self.tables if (t.source, t.table) == (source, table))
@@ -95,7 +98,7 @@ def execute_access(
         for name in pending
     )
     tables = tuple(t for s in plan.sources if s.name in found for t in found[s.name].tables)
-    return AccessResult(tables, tuple(runs), notes)
+    return AccessResult(tables, tuple(runs), notes, dict(used))
 
 
 def _params(plan: Plan, source: SourcePlan, found: Mapping[str, _Found]) -> Params:

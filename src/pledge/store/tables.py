@@ -18,9 +18,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -133,6 +135,14 @@ class RequestRow(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     # Why it ended as it did: the reason for a denial, what a partial completion left out.
     outcome: Mapped[str | None] = mapped_column(Text)
+    # The language the person wrote in: their mails and pages use it.
+    language: Mapped[str] = mapped_column(String(8), server_default="en")
+    # What the request asks beyond its type: corrections ({category: new value}) for a
+    # rectification, the activities objected to or whose consent is withdrawn.
+    details: Mapped[dict[str, object]] = mapped_column(JSON, server_default="{}")
+    # Filed by an authorised agent on the person's behalf: answers go to the agent.
+    agent_name: Mapped[str | None] = mapped_column(String(200))
+    agent_email: Mapped[str | None] = mapped_column(String(320))
 
 
 class RequestEventRow(Base):
@@ -195,6 +205,8 @@ class JobRow(Base):
 # --- identity codes (pledge.rights.verification) --------------------------------------------
 
 CODE_STATES = ("live", "used", "replaced", "exhausted")
+# What a code proves: who filed the request, or that the person downloading is them again.
+CODE_PURPOSES = ("identity", "download")
 
 
 class VerificationCodeRow(Base):
@@ -218,3 +230,176 @@ class VerificationCodeRow(Base):
     issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    purpose: Mapped[str] = mapped_column(String(16), server_default="identity")
+
+
+# --- what answering a request produced (pledge.rights) --------------------------------------
+
+
+class RequestResultRow(Base):
+    """What a completed request produced: a summary for the proof, and the sealed package."""
+
+    __tablename__ = "request_results"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # Counts per source.table, rows kept under a legal hold (why, until when), the check
+    # after an erasure: no personal values, so it can be shown to an admin as proof.
+    summary: Mapped[dict[str, object]] = mapped_column(JSON)
+    # The access package, AES-GCM sealed (pledge.rights.package_crypto); NULL when none.
+    package: Mapped[bytes | None] = mapped_column(LargeBinary)
+    package_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    downloaded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+JOURNAL_STATES = ("pending", "done")
+
+
+class ErasureJournalRow(Base):
+    """One source's part of an erasure: pending until its transaction committed.
+
+    Written for every source before the first one is touched, so that a crash between two
+    sources resumes with the identities found before anything was erased.
+    """
+
+    __tablename__ = "erasure_journal"
+    __table_args__ = (
+        CheckConstraint(_one_of("state", JOURNAL_STATES), name="state_known"),
+        UniqueConstraint("request_id", "source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"))
+    source: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    # The values that pick the subject's rows in this source, sealed; cleared once done.
+    params: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What was done per table (counts, holds): no personal values.
+    outcome: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+NOTICE_STATES = ("pending", "sent", "failed")
+
+
+class RecipientNoticeRow(Base):
+    """A recipient told of an erasure, rectification or restriction (GDPR Art. 19)."""
+
+    __tablename__ = "recipient_notices"
+    __table_args__ = (
+        CheckConstraint(_one_of("state", NOTICE_STATES), name="state_known"),
+        UniqueConstraint("request_id", "recipient"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"))
+    recipient: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))  # "email" or "webhook"
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+DECISION_KINDS = ("restriction", "objection", "withdrawal", "opt_out")
+
+
+class SubjectDecisionRow(Base):
+    """A person's standing choice: restrict, object, withdraw consent, opt out of sale/share.
+
+    Later processing asks these rows whether it may use someone's data for an activity;
+    `activity` NULL means every activity the kind covers. Lifting keeps the row as history.
+    """
+
+    __tablename__ = "subject_decisions"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", DECISION_KINDS), name="kind_known"),
+        Index("ix_subject_decisions_identity", "identity_kind", "identity_value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("requests.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    activity: Mapped[str | None] = mapped_column(String(64))
+    # How the person is found again: "email" and the address in lower case, say.
+    identity_kind: Mapped[str] = mapped_column(String(32))
+    identity_value: Mapped[str] = mapped_column(String(320))
+    decided_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    lifted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    lifted_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class RestrictedRowRow(Base):
+    """A row of a company database under a restriction: marked, not changed."""
+
+    __tablename__ = "restricted_rows"
+    __table_args__ = (Index("ix_restricted_rows_source_table", "source", "table_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("subject_decisions.id"), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    table_name: Mapped[str] = mapped_column(String(128))
+    # The row's primary key values, in key order, as JSON.
+    row_key: Mapped[list[object]] = mapped_column(JSON)
+
+
+class AgentProofRow(Base):
+    """The document an authorised agent sent to show they may act for the person."""
+
+    __tablename__ = "agent_proofs"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # sealed, like packages
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    accepted: Mapped[bool | None] = mapped_column(Boolean)
+
+
+# --- staff and their sessions (pledge.auth) -------------------------------------------------
+
+ROLES = ("admin", "privacy_officer", "viewer")
+
+
+class UserRow(Base):
+    """Someone of the company who signs in to the console or calls the API."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, with its parameters
+    role: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffSessionRow(Base):
+    """A signed-in browser; only the SHA-256 of its cookie's token is kept."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(token), hex
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ApiTokenRow(Base):
+    """A bearer token for the JSON API, acting as its user; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(token), hex
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -31,7 +31,7 @@ TAGS = [
 
 def create_app(settings: Settings) -> FastAPI:
     """The app serving `settings.declaration`; the store opens and the file loads at start-up."""
-    holder = DeclarationHolder(settings.declaration, settings.store_url)
+    holder = DeclarationHolder(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -9,16 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from pledge import rights as _rights  # noqa: F401  (registers the job handlers)
 from pledge.declaration.load import LoadedDeclaration, load_declaration
 from pledge.declaration.model import Declaration
 from pledge.errors import InvalidDeclaration, PledgeError
+from pledge.jobs.background import BackgroundRunner
+from pledge.jobs.registry import JOBS
+from pledge.jobs.runner import Runner
+from pledge.mail.sender import MailSettings
 from pledge.notice.render import render_notice
 from pledge.notice_versions import last_updated, record_version
+from pledge.services import Keys, Services, load_secret
+from pledge.settings import Settings
 from pledge.store import Store, open_store
 
 logger = logging.getLogger("pledge.web")
@@ -62,13 +70,17 @@ class ReloadFailure:
 
 
 class DeclarationHolder:
-    """Owns the store connection and the currently published declaration."""
+    """Owns the store connection, the currently published declaration and the services
+    (databases, mail, keys) that answering requests needs, with the job runner using them."""
 
-    def __init__(self, path: Path, store_url: str) -> None:
-        self.path = path
-        self.store_url = store_url
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.path = settings.declaration
+        self.store_url = settings.store_url
         self.last_reload_error: ReloadFailure | None = None
         self._store: Store | None = None
+        self._services: Services | None = None
+        self._jobs: BackgroundRunner | None = None
         self._published: Published | None = None
         self._lock = threading.Lock()  # reloads come from the watcher and SIGHUP at once
 
@@ -84,16 +96,44 @@ class DeclarationHolder:
             raise RuntimeError("the store is opened when the app starts; it has not started")
         return self._store
 
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the services are built when the app starts; it has not started")
+        return self._services
+
     def start(self) -> Published:
-        """Open the store and publish the declaration; any problem stops the start-up."""
+        """Open the store, publish the declaration and start the jobs; any problem stops it."""
         self._store = open_store(self.store_url)
         try:
-            return self._load()
+            published = self._load()
+            self._services = Services(
+                declaration=lambda: self.current.declaration,
+                keys=Keys.derive(load_secret(self.store_url)),
+                public_url=self.settings.public_url,
+                mail=MailSettings.configured(os.environ),
+            )
+            if self.settings.run_jobs:
+                runner = Runner(self._store, JOBS, services=self._services)
+                self._jobs = BackgroundRunner(runner)
+                self._jobs.start()
+            return published
         except BaseException:
             self.close()
             raise
 
+    def wake_jobs(self) -> None:
+        """Run queued jobs now (call after the transaction that queued them committed)."""
+        if self._jobs is not None:
+            self._jobs.wake()
+
     def close(self) -> None:
+        if self._jobs is not None:
+            self._jobs.stop()
+            self._jobs = None
+        if self._services is not None:
+            self._services.close()
+            self._services = None
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -1,0 +1,151 @@
+"""What the work of answering requests needs besides the store, built once per process.
+
+The server and `pledge worker` build one `Services` and hand it to the job runner; job
+handlers reach the declaration, the company's databases, the mail relay and the keys
+through it, never through globals, so a test builds its own with a real SMTP server and
+real databases.
+
+Keys: one secret (PLEDGE_SECRET_KEY, or a random one kept in a file beside the embedded
+store) from which every key is derived with HKDF, one per use, so that a key leaked from
+one use (say the download links) opens nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy.engine import Engine, make_url
+
+from pledge.declaration.model import Declaration
+from pledge.errors import PledgeError
+from pledge.mail.sender import MailSettings, send_mail
+from pledge.sources.connect import open_source
+from pledge.sources.schema import SchemaInfo, reflect_schema
+
+SECRET_FILE = "pledge-secret.key"
+_MIN_SECRET_CHARS = 32
+
+
+@dataclass(frozen=True)
+class Keys:
+    verification: bytes  # HMAC of identity codes
+    package: bytes  # AES-GCM of packages, proofs and the erasure journal's values
+    links: bytes  # HMAC of download links
+    webhooks: bytes  # HMAC signature of webhook calls to recipients
+
+    @classmethod
+    def derive(cls, secret: bytes) -> Keys:
+        def key(use: str) -> bytes:
+            return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=use.encode()).derive(
+                secret
+            )
+
+        return cls(
+            verification=key("pledge verification codes"),
+            package=key("pledge packages"),
+            links=key("pledge download links"),
+            webhooks=key("pledge webhooks"),
+        )
+
+
+def load_secret(store_url: str, environ: Mapping[str, str] | None = None) -> bytes:
+    """PLEDGE_SECRET_KEY, or the secret kept beside a SQLite store (made on first use)."""
+    env = os.environ if environ is None else environ
+    given = env.get("PLEDGE_SECRET_KEY", "").strip()
+    if given:
+        if len(given) < _MIN_SECRET_CHARS:
+            raise PledgeError(
+                f"PLEDGE_SECRET_KEY is {len(given)} characters long; it needs at least"
+                f" {_MIN_SECRET_CHARS}",
+                'make one with: python -c "import secrets; print(secrets.token_hex(32))"',
+            )
+        return given.encode()
+    url = make_url(store_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise PledgeError(
+            "PLEDGE_SECRET_KEY is not set",
+            "a store other than a SQLite file needs it: every worker must share one secret;"
+            ' make one with: python -c "import secrets; print(secrets.token_hex(32))"',
+        )
+    return _secret_file(Path(url.database).resolve().parent / SECRET_FILE)
+
+
+def _secret_file(path: Path) -> bytes:
+    try:
+        # O_EXCL: of two processes starting at once, one writes and both read the same.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        text = path.read_text().strip()
+        if len(text) < _MIN_SECRET_CHARS:
+            raise PledgeError(
+                f"{path} holds no usable secret", "delete it to have a new one made"
+            ) from None
+        return text.encode()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_hex(32) + "\n")
+    return path.read_text().strip().encode()
+
+
+class Services:
+    """The declaration in force, the company's databases, mail and keys, for job handlers."""
+
+    def __init__(
+        self,
+        *,
+        declaration: Callable[[], Declaration],
+        keys: Keys,
+        public_url: str,
+        mail: MailSettings | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self._declaration = declaration
+        self.keys = keys
+        self.public_url = public_url.rstrip("/")
+        self.mail = mail
+        self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
+        self._engines: dict[str, Engine] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def declaration(self) -> Declaration:
+        """The declaration in force now (the server's reloads show here at once)."""
+        return self._declaration()
+
+    def engines(self) -> dict[str, Engine]:
+        """An engine per declared source, opened once and kept."""
+        sources = self.declaration.sources
+        with self._lock:
+            for name, source in sources.items():
+                if name not in self._engines:
+                    self._engines[name] = open_source(name, source, self.environ)
+            return {name: self._engines[name] for name in sources}
+
+    def schemas(self) -> dict[str, SchemaInfo]:
+        """The sources' schemas as they are now (read afresh: a database may change)."""
+        return {name: reflect_schema(engine) for name, engine in self.engines().items()}
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand a message to the relay; PledgeError when mail is not set up or fails."""
+        if self.mail is None:
+            raise PledgeError(
+                "mail is not set up: PLEDGE_SMTP_HOST and PLEDGE_MAIL_FROM are both needed"
+            )
+        send_mail(self.mail, message)
+
+    def link(self, path: str) -> str:
+        """An absolute address on the public site, for links in mails."""
+        return f"{self.public_url}/{path.lstrip('/')}"
+
+    def close(self) -> None:
+        with self._lock:
+            for engine in self._engines.values():
+                engine.dispose()
+            self._engines.clear()
