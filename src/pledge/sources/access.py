@@ -40,6 +40,7 @@ class TableAccess:
     columns: Mapping[str, str | None]  # exported column -> category (None: a bare key)
     rows: tuple[Mapping[str, Any], ...]  # the subject's own rows
     shared: tuple[SharedRow, ...]
+    key: tuple[str, ...] = ()  # the primary key's columns, in order (none: no primary key)
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,20 @@ class _Found:
 
 
 def execute_access(
-    plan: Plan, engines: Mapping[str, Engine], *, max_rounds: int = 3, batch: int = 1000
+    plan: Plan,
+    engines: Mapping[str, Engine],
+    *,
+    given: Mapping[str, Params] | None = None,
+    max_rounds: int = 3,
+    batch: int = 1000,
 ) -> AccessResult:
-    """Run every step of the plan read-only; `engines` are the sources' engines by name."""
+    """Run every step of the plan read-only; `engines` are the sources' engines by name.
+
+    `given[source]` adds parameter values to that source's own (the plan's identity and
+    what other sources find): those an earlier run picked the person's rows with, kept to
+    look again once an erasure has changed the identities in the rows.
+    """
+    seeded = given or {}
     missing = [s.name for s in plan.sources if s.steps and s.name not in engines]
     if missing:
         raise PledgeError(f"no connection for source(s) {', '.join(missing)}")
@@ -82,7 +94,7 @@ def execute_access(
     for round_number in range(1, max_rounds + 1):
         ran = False
         for source in plan.sources:
-            params = _params(plan, source, found)
+            params = _params(plan, source, found, seeded)
             if not source.steps or not _novel(source, params, used, found):
                 continue
             used[source.name] = params
@@ -91,7 +103,9 @@ def execute_access(
             ran = True
         if not ran:
             break
-    pending = [s.name for s in plan.sources if _novel(s, _params(plan, s, found), used, found)]
+    pending = [
+        s.name for s in plan.sources if _novel(s, _params(plan, s, found, seeded), used, found)
+    ]
     notes = tuple(
         f"identities found in round {max_rounds} were not followed into {name}: "
         "raise the number of rounds"
@@ -101,11 +115,14 @@ def execute_access(
     return AccessResult(tables, tuple(runs), notes, dict(used))
 
 
-def _params(plan: Plan, source: SourcePlan, found: Mapping[str, _Found]) -> Params:
+def _params(
+    plan: Plan, source: SourcePlan, found: Mapping[str, _Found], seeded: Mapping[str, Params]
+) -> Params:
     """The values of the source's parameters: given, and found in the other sources."""
     values: dict[str, dict[Any, None]] = {}
     for seed in source.seeds:
         bucket = values.setdefault(seed.param, {})
+        bucket.update(dict.fromkeys(seeded.get(source.name, {}).get(seed.param, ())))
         if seed.linked_from is not None:
             other, table, columns = seed.linked_from
             if other in found:
@@ -182,7 +199,7 @@ def _collect(
             if None not in key:
                 value = key[0] if len(key) == 1 else key
                 found.linked.setdefault((step.table, columns), {})[value] = None
-    return TableAccess(step.source, step.table, exported, tuple(own), tuple(shared))
+    return TableAccess(step.source, step.table, exported, tuple(own), tuple(shared), step.key)
 
 
 @contextmanager

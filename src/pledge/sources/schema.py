@@ -1,4 +1,8 @@
-"""A company database's schema as Pledge needs it: tables, columns, keys, foreign keys."""
+"""A company database's schema as Pledge needs it: tables, columns, keys, foreign keys.
+
+A PostgreSQL partitioned table is one table: its partitions are left out, and so are the
+copies of a foreign key that PostgreSQL keeps for each partition of the table it refers to.
+"""
 
 from __future__ import annotations
 
@@ -43,8 +47,9 @@ class SchemaInfo:
 def reflect_schema(engine: Engine) -> SchemaInfo:
     """The tables of the connection's default schema (database), with their keys."""
     inspector = sa.inspect(engine)
+    partitions = _partitions(engine, inspector.default_schema_name)
     tables: dict[str, TableInfo] = {}
-    for name in sorted(inspector.get_table_names()):
+    for name in sorted(set(inspector.get_table_names()) - partitions):
         columns = {
             c["name"]: ColumnInfo(c["name"], str(c["type"]), bool(c["nullable"]))
             for c in inspector.get_columns(name)
@@ -59,9 +64,23 @@ def reflect_schema(engine: Engine) -> SchemaInfo:
                 name=fk.get("name"),
             )
             for fk in inspector.get_foreign_keys(name)
+            if fk["referred_table"] not in partitions
         )
         tables[name] = TableInfo(name, columns, primary_key, foreign_keys)
     return SchemaInfo(engine.dialect.name, tables)
+
+
+def _partitions(engine: Engine, schema: str | None) -> set[str]:
+    """The partitions of partitioned tables (PostgreSQL 10+), which hold their parent's rows."""
+    if engine.dialect.name != "postgresql":
+        return set()
+    query = sa.text(
+        "SELECT c.relname FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relispartition AND n.nspname = :schema"
+    )
+    with engine.connect() as connection:
+        return set(connection.execute(query, {"schema": schema}).scalars())
 
 
 def _on_delete(options: dict[str, str]) -> str:

@@ -1,0 +1,325 @@
+"""The steps of one source's erasure, in its transaction: read, judge holds, delete, erase.
+
+`prepare` reads, before the transaction, what each table of the plan needs: its columns'
+erasure (erasure_columns.py) and its holds (erasure_holds.py). `ErasureRun` then takes every
+table through the same steps, each a few set-based statements over the subject's keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from pledge.declaration.model import Declaration, Table
+from pledge.sources.access import Params
+from pledge.sources.erasure_columns import (
+    ColumnErasure,
+    ColumnType,
+    assignment,
+    changes,
+    column_erasures,
+    column_types,
+    hashed,
+    looks_hashed,
+)
+from pledge.sources.erasure_holds import Hold, RowHold, hold_columns, judge, table_holds
+from pledge.sources.erasure_order import Deleter, Reference
+from pledge.sources.erasure_result import TableErasure
+from pledge.sources.erasure_sql import Key, batches, key_in
+from pledge.sources.plan import SourcePlan, Step
+from pledge.sources.plan_sql import SHARED_LABEL
+from pledge.sources.schema import SchemaInfo
+
+
+@dataclass
+class TableWork:
+    """One table of the erasure: what it is, and what was found and done in it."""
+
+    step: Step
+    declared: Table
+    key: tuple[str, ...]
+    types: dict[str, ColumnType]
+    columns: dict[str, ColumnErasure]
+    column_notes: tuple[str, ...]
+    holds: list[Hold]
+    deletes: bool
+    own: list[Key] = field(default_factory=list)
+    keyless_rows: int = 0
+    shared: int = 0
+    held: dict[Key, RowHold] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)  # rows held with no known end, why
+    to_delete: list[Key] = field(default_factory=list)
+    blocked: list[Key] = field(default_factory=list)
+    blocked_by: list[str] = field(default_factory=list)
+    deleted: int = 0
+    anonymised: int = 0
+    unchanged: int = 0
+    held_changed: int = 0
+    kept: dict[str, None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def table(self) -> str:
+        return self.step.table
+
+    def remaining(self) -> list[Key]:
+        gone = set(self.to_delete) - set(self.blocked)
+        return [k for k in self.own if k not in gone]
+
+    def report(self) -> TableErasure:
+        until = [h.until for h in self.held.values() if h.until is not None]
+        rules = {r for h in self.held.values() for r in h.rules}
+        return TableErasure(
+            table=self.table,
+            deleted=self.deleted,
+            anonymised=self.anonymised,
+            held=len(self.held),
+            held_until=max(until) if until else None,
+            holds=tuple(r for r in self.declared.retention if r in rules),
+            shared=self.shared,
+            kept_columns=tuple(c for c in self.declared.columns if c in self.kept),
+            notes=tuple(self.notes),
+            unchanged=self.unchanged,
+        )
+
+
+def prepare(
+    step: Step,
+    declared: Table,
+    declaration: Declaration,
+    schema: SchemaInfo,
+    engine: Engine,
+    refs: Mapping[str, list[Reference]],
+) -> TableWork:
+    """What erasing a table will do to its columns and which holds apply: a declaration
+    that cannot be applied (a mask on a unique column) fails here, before any change."""
+    info = schema.tables[step.table]
+    protected = set(info.primary_key) | {c for fk in info.foreign_keys for c in fk.columns}
+    protected |= {c for ref in refs.get(step.table, []) for c in ref.parent_columns}
+    types = column_types(engine, step.table)
+    columns, notes = column_erasures(step.table, declared, types, protected, step.key)
+    deletes = declared.erase == "delete_row" or any(
+        c.erase == "delete_row" for c in declared.columns.values()
+    )
+    holds = table_holds(declaration, declared)
+    return TableWork(step, declared, step.key, types, columns, notes, holds, deletes)
+
+
+class ErasureRun:
+    """The steps of one erasure, sharing its connection and settings."""
+
+    connection: Connection
+
+    def __init__(
+        self,
+        tables: Mapping[str, sa.Table],
+        schema: SchemaInfo,
+        refs: Mapping[str, list[Reference]],
+        today: dt.date,
+        hash_key: bytes,
+        batch: int,
+    ) -> None:
+        self.tables = tables
+        self.schema = schema
+        self.refs = refs
+        self.today = today
+        self.hash_key = hash_key
+        self.batch = batch
+        self.doing = "starting its transaction"
+
+    def select(self, work: TableWork, bound: Mapping[str, list[Any]]) -> None:
+        """The keys of the subject's own rows, by the step's own statement; shared counted."""
+        self.doing = f"reading {work.table}"
+        step = work.step
+        statement = step.statement
+        if not work.key:
+            for row in self.connection.execute(statement, bound):
+                if step.may_share and row[len(step.columns)]:
+                    work.shared += 1
+                else:
+                    work.keyless_rows += 1
+            if work.keyless_rows:
+                work.notes.append(
+                    f"{counted(work.keyless_rows)} not erased: the table has no primary key to "
+                    "tell its rows apart; erase them by hand"
+                )
+            return
+        chosen = [statement.selected_columns[c] for c in work.key]
+        if step.may_share:
+            chosen.append(statement.selected_columns[SHARED_LABEL])
+        width = len(work.key)
+        own: dict[Key, None] = {}
+        for row in self.connection.execute(statement.with_only_columns(*chosen), bound):
+            if step.may_share and row[width]:
+                work.shared += 1
+            else:
+                own[tuple(row[:width])] = None
+        work.own = list(own)
+
+    def judge_holds(self, work: TableWork) -> None:
+        if not work.holds or not work.own:
+            self._plan(work)
+            return
+        self.doing = f"reading the dates of {work.table}"
+        columns = hold_columns(work.holds)
+        target = self.tables[work.table]
+        for chunk in batches(work.own, self.batch):
+            dates: dict[Key, dict[str, Any]] = {k: {} for k in chunk}
+            if columns:
+                query = sa.select(*(target.c[c] for c in (*work.key, *columns))).where(
+                    key_in(target, work.key, chunk)
+                )
+                width = len(work.key)
+                for row in self.connection.execute(query):
+                    dates[tuple(row[:width])] = dict(zip(columns, row[width:], strict=True))
+            for key, values in dates.items():
+                held = judge(work.holds, values, self.today, work.unknown)
+                if held is not None:
+                    work.held[key] = held
+        for why, count in work.unknown.items():
+            work.notes.append(f"{counted(count)} kept under a legal hold with no known end: {why}")
+        self._plan(work)
+
+    def _plan(self, work: TableWork) -> None:
+        if work.deletes:
+            work.to_delete = [k for k in work.own if k not in work.held]
+
+    def delete(self, works: Sequence[TableWork]) -> None:
+        self.doing = "deleting rows"
+        keys = {t: info.primary_key for t, info in self.schema.tables.items()}
+        deleter = Deleter(self.connection, self.tables, keys, self.refs, self.batch)
+        by_table = {w.table: w for w in works if w.to_delete}
+        pending = {t: list(w.to_delete) for t, w in by_table.items()}
+        deleted = deleter.delete(pending)
+        for table, work in by_table.items():
+            work.deleted = deleted[table]
+            work.blocked = pending[table]
+            if work.blocked:
+                self.doing = f"looking at what refers to {table}"
+                work.blocked_by = deleter.referring_tables(table, work.blocked)
+                whom = ", ".join(work.blocked_by) or "other rows"
+                verb = "refer to it" if len(work.blocked) == 1 else "refer to them"
+                work.notes.append(
+                    f"{counted(len(work.blocked))} not deleted: rows of {whom} {verb}; "
+                    "anonymised instead"
+                )
+
+    def anonymise(self, work: TableWork) -> None:
+        self.doing = f"erasing columns of {work.table}"
+        gone = set(work.to_delete) - set(work.blocked)
+        plain = [k for k in work.own if k not in gone and k not in work.held]
+        erasable = [c for c in work.columns.values() if c.action != "keep"]
+        if plain:
+            changed = self._erase(work, plain, erasable)
+            work.anonymised = len(changed)
+            work.unchanged = len(plain) - len(changed)
+            work.kept.update((c, None) for c, e in work.columns.items() if e.action == "keep")
+            if not erasable:
+                work.notes.append(f"{counted(len(plain))} left as they are: every column is kept")
+        partial: dict[frozenset[str], list[Key]] = {}
+        for key, held in work.held.items():
+            if held.categories is None:
+                work.kept.update((c, None) for c in work.columns)
+            else:
+                partial.setdefault(held.categories, []).append(key)
+        for categories, keys in partial.items():
+            kept = {c for c, spec in work.declared.columns.items() if spec.category in categories}
+            work.kept.update((c, None) for c, e in work.columns.items() if e.action == "keep")
+            work.kept.update((c, None) for c in kept)
+            changed = self._erase(work, keys, [e for e in erasable if e.column not in kept])
+            work.held_changed += len(changed)
+        if work.held_changed:
+            work.notes.append(
+                f"{counted(work.held_changed)} held for some of their columns: "
+                "the others were erased"
+            )
+        if work.anonymised or work.held_changed or (plain and erasable):
+            work.notes[:0] = list(work.column_notes)
+
+    def _erase(
+        self, work: TableWork, keys: Sequence[Key], erasures: Sequence[ColumnErasure]
+    ) -> set[Key]:
+        """Erase these columns of these rows; the keys of the rows that changed."""
+        target = self.tables[work.table]
+        in_sql = [e for e in erasures if e.action in ("null", "mask", "placeholder")]
+        hashes = [e for e in erasures if e.action == "hash"]
+        changed: set[Key] = set()
+        for chunk in batches(keys, self.batch):
+            if in_sql:
+                would = sa.or_(*(changes(e, target, work.types[e.column]) for e in in_sql))
+                query = sa.select(*(target.c[c] for c in work.key)).where(
+                    key_in(target, work.key, chunk), would
+                )
+                found = [tuple(row) for row in self.connection.execute(query)]
+                if found:
+                    values = {
+                        target.c[e.column]: assignment(e, target, work.types[e.column])
+                        for e in in_sql
+                    }
+                    update = sa.update(target).where(key_in(target, work.key, found))
+                    self.connection.execute(update.values(values))
+                    changed.update(found)
+            for erasure in hashes:
+                changed.update(self._hash(work, target, chunk, erasure))
+        return changed
+
+    def _hash(
+        self, work: TableWork, target: sa.Table, keys: Sequence[Key], erasure: ColumnErasure
+    ) -> list[Key]:
+        column = target.c[erasure.column]
+        query = sa.select(*(target.c[c] for c in work.key), column).where(
+            key_in(target, work.key, keys), column.is_not(None)
+        )
+        width = len(work.key)
+        rows = [
+            (tuple(row[:width]), row[width])
+            for row in self.connection.execute(query)
+            if not looks_hashed(row[width], erasure.length)
+        ]
+        if not rows:
+            return []
+        names = [f"pledge_key_{i}" for i in range(width)]
+        match = [target.c[c] == sa.bindparam(n) for c, n in zip(work.key, names, strict=True)]
+        update = sa.update(target).where(*match).values({column: sa.bindparam("pledge_value")})
+        values = [
+            {
+                **dict(zip(names, key, strict=True)),
+                "pledge_value": hashed(v, self.hash_key, erasure.length),
+            }
+            for key, v in rows
+        ]
+        self.connection.execute(update, values)
+        return [key for key, _ in rows]
+
+    def recheck(self, plan: SourcePlan, works: Sequence[TableWork], params: Params) -> Params:
+        """The first values, and those the seed columns of the remaining rows now hold."""
+        self.doing = "reading what remains"
+        values = {name: dict.fromkeys(found) for name, found in params.items()}
+        by_table = {w.table: w for w in works}
+        for seed in plan.seeds:
+            bucket = values.setdefault(seed.param, {})
+            work = by_table.get(seed.table)
+            if work is None or not work.key:
+                continue
+            target = self.tables[seed.table]
+            for chunk in batches(work.remaining(), self.batch):
+                query = sa.select(*(target.c[c] for c in seed.columns)).where(
+                    key_in(target, work.key, chunk)
+                )
+                for row in self.connection.execute(query):
+                    if None not in tuple(row):
+                        bucket[row[0] if len(seed.columns) == 1 else tuple(row)] = None
+        return {name: tuple(found) for name, found in values.items()}
+
+
+def remain(count: int) -> str:
+    return "remains" if count == 1 else "remain"
+
+
+def counted(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
