@@ -12,6 +12,7 @@ one use (say the download links) opens nothing else.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import threading
@@ -27,6 +28,7 @@ from sqlalchemy.engine import Engine, make_url
 from pledge.declaration.model import Declaration
 from pledge.errors import PledgeError
 from pledge.mail.sender import MailSettings, send_mail
+from pledge.settings import Settings
 from pledge.sources.connect import open_source
 from pledge.sources.schema import SchemaInfo, reflect_schema
 
@@ -78,6 +80,18 @@ def load_secret(store_url: str, environ: Mapping[str, str] | None = None) -> byt
     return _secret_file(Path(url.database).resolve().parent / SECRET_FILE)
 
 
+def outbox_folder(store_url: str, environ: Mapping[str, str] | None = None) -> Path | None:
+    """Where mails go when no relay is set up: PLEDGE_MAIL_OUTBOX, or `outbox/` beside a
+    SQLite store (the embedded demo); None for other stores, which need a relay."""
+    env = os.environ if environ is None else environ
+    if env.get("PLEDGE_MAIL_OUTBOX", "").strip():
+        return Path(env["PLEDGE_MAIL_OUTBOX"].strip())
+    url = make_url(store_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database).resolve().parent / "outbox"
+
+
 def _secret_file(path: Path) -> bytes:
     try:
         # O_EXCL: of two processes starting at once, one writes and both read the same.
@@ -104,15 +118,29 @@ class Services:
         keys: Keys,
         public_url: str,
         mail: MailSettings | None = None,
+        outbox: Path | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         self._declaration = declaration
         self.keys = keys
         self.public_url = public_url.rstrip("/")
         self.mail = mail
+        self.outbox = outbox
         self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
         self._engines: dict[str, Engine] = {}
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, declaration: Callable[[], Declaration]) -> Services:
+        """Keys from the secret, mail from PLEDGE_SMTP_* (or the outbox), links from the
+        public URL: what the server and `pledge worker` both run with."""
+        return cls(
+            declaration=declaration,
+            keys=Keys.derive(load_secret(settings.store_url)),
+            public_url=settings.public_url,
+            mail=MailSettings.configured(os.environ),
+            outbox=outbox_folder(settings.store_url),
+        )
 
     @property
     def declaration(self) -> Declaration:
@@ -132,13 +160,32 @@ class Services:
         """The sources' schemas as they are now (read afresh: a database may change)."""
         return {name: reflect_schema(engine) for name, engine in self.engines().items()}
 
-    def send(self, message: EmailMessage) -> None:
-        """Hand a message to the relay; PledgeError when mail is not set up or fails."""
-        if self.mail is None:
+    @property
+    def sender(self) -> str:
+        """The From address of Pledge's mails."""
+        if self.mail is not None:
+            return self.mail.sender
+        organisation = self.declaration.organisation
+        return organisation.email or "privacy@pledge.invalid"
+
+    def send(self, message: EmailMessage) -> str:
+        """Hand a message to the relay, or with no relay write it to the outbox folder.
+
+        Returns where it went, for the timeline. PledgeError when neither is set up, or
+        when the relay refuses it.
+        """
+        if self.mail is not None:
+            send_mail(self.mail, message)
+            return f"sent through {self.mail.host}"
+        if self.outbox is None:
             raise PledgeError(
                 "mail is not set up: PLEDGE_SMTP_HOST and PLEDGE_MAIL_FROM are both needed"
             )
-        send_mail(self.mail, message)
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        # No relay (the embedded demo): the mail is kept as a file a person can open.
+        name = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}.eml"
+        (self.outbox / name).write_bytes(bytes(message))
+        return f"no mail relay is set up: written to {self.outbox / name}"
 
     def link(self, path: str) -> str:
         """An absolute address on the public site, for links in mails."""

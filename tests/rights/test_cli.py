@@ -13,6 +13,7 @@ import pytest
 from pledge.cli import run
 from pledge.rights import create_request, get_request, transition
 from pledge.store import open_store
+from tests.mail.smtp_server import SmtpServer
 from tests.rights.demo import DEMO, at, demo
 
 REFERENCE = re.compile(r"PLG-[0-9A-Z]{4}-[0-9A-Z]{4}")
@@ -88,8 +89,16 @@ def test_create_explains_bad_input(
 
 
 def test_worker_acknowledges_and_list_shows_overdue_first(
-    path: str, store_url: str, capsys: pytest.CaptureFixture[str]
+    path: str,
+    store_url: str,
+    capsys: pytest.CaptureFixture[str],
+    smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("PLEDGE_SMTP_HOST", smtp_server.host)
+    monkeypatch.setenv("PLEDGE_SMTP_PORT", str(smtp_server.port))
+    monkeypatch.setenv("PLEDGE_MAIL_FROM", "privacy@maplefinch.example")
+    monkeypatch.setenv("PLEDGE_SECRET_KEY", "a secret of at least thirty-two characters")
     with open_store(store_url) as store, store.session(write=True) as session:
         old = create_request(
             session, demo(), type="delete", email="old@example.com", jurisdiction="us-ca",
@@ -109,6 +118,10 @@ def test_worker_acknowledges_and_list_shows_overdue_first(
         "ran 3 jobs: 3 done, 0 failed, 0 to retry\n",  # the denied request's one does nothing
         "",
     )
+    # Each open request got its acknowledgement and its identity code.
+    assert sorted(r.recipients[0] for r in smtp_server.received) == [
+        "new@example.com", "new@example.com", "old@example.com", "old@example.com"
+    ]  # fmt: skip
     code, out, _ = pledge(capsys, "request", "list", path, "--store", store_url)
     lines = out.splitlines()
     assert code == 0
@@ -140,13 +153,18 @@ def test_show_prints_the_details_and_the_timeline(
         "--email", "jane@example.com", "--jurisdiction", "us-ca",
     )  # fmt: skip
     reference = out.split(":")[0]
-    pledge(capsys, "worker", path, "--once")
+    # No mail relay and a SQLite store: the mails are written to outbox/ beside it.
+    assert pledge(capsys, "worker", path, "--once")[1] == (
+        "ran 3 jobs: 3 done, 0 failed, 0 to retry\n"
+    )
+    outbox = sorted((Path(path).parent / "outbox").glob("*.eml"))
+    assert len(outbox) == 2  # the acknowledgement, and the closing mail
     code, out, _ = pledge(capsys, "request", "show", path, reference.lower())
     lines = out.splitlines()
     assert code == 0
     assert lines[0] == reference
     assert "  type            opt_out_sale_share (request to opt out of sale and sharing)" in lines
-    assert "  state           running" in lines
+    assert "  state           completed" in lines
     assert "  email           jane@example.com" in lines
     assert "  acknowledge by  -" in lines
     timeline = lines[lines.index("timeline") + 1 :]
@@ -154,6 +172,10 @@ def test_show_prints_the_details_and_the_timeline(
         "- -> received  by cli",
         "acknowledged  by job",
         "received -> running  by job",
+        "mail  by job",
+        "decision  by system",
+        "running -> completed  by job",
+        "mail  by job",
     ]
 
 
@@ -165,6 +187,4 @@ def test_show_list_and_worker_explain_bad_input(
     )
     code, _, err = pledge(capsys, "request", "list", path, "--state", "done")
     assert code == 1 and err.startswith("error: unknown state 'done'")
-    code, _, err = pledge(capsys, "worker", path)
-    assert code == 1 and "only `pledge worker --once` exists so far" in err
     assert pledge(capsys, "request", "list", path) == (0, "no requests\n", "")

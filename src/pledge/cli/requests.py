@@ -1,8 +1,10 @@
-"""`pledge request create|list|show` and `pledge worker`: rights requests from the terminal."""
+"""`pledge request create|list|show|run|approve|deny|extend` and `pledge worker`: rights
+requests from the terminal."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -11,10 +13,11 @@ import typer
 from pledge.cli.app import app
 from pledge.cli.versions import DeclarationPath, StoreUrl
 from pledge.declaration.load import load_declaration
+from pledge.declaration.model import Declaration
 from pledge.errors import PledgeError
 from pledge.jobs import JOBS, Runner
+from pledge.jobs.runner import RunReport
 from pledge.rights import (
-    create_request,
     due_date,
     get_request,
     is_due_soon,
@@ -24,6 +27,8 @@ from pledge.rights import (
 )
 from pledge.rights.lifecycle import CLOSED, STATES
 from pledge.rights.types import DESCRIPTIONS, REQUEST_TYPES
+from pledge.rights.workflow import approve, deny, extend_request, submit_request
+from pledge.services import Services
 from pledge.settings import Settings
 from pledge.store import Store, open_store
 from pledge.store.tables import RequestRow
@@ -58,19 +63,45 @@ def create(
             help="a data point to find and verify the person, e.g. postcode=BS1 4QA (repeatable)",
         ),
     ] = None,
+    correct: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--correct",
+            metavar="CATEGORY=VALUE",
+            help="for a rectification: what a category (or table.column) should say (repeatable)",
+        ),
+    ] = None,
+    activity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--activity",
+            help="for an objection or a withdrawal of consent: the activity (repeatable;"
+            " none: every one it can apply to)",
+        ),
+    ] = None,
+    language: Annotated[
+        str, typer.Option("--language", help="the language to answer in, a declared one")
+    ] = "en",
     store: StoreUrl = None,
 ) -> None:
     """File a request as received; print its reference and due date."""
     declaration = load_declaration(path).declaration
-    points = dict(_data_point(item) for item in identity or [])
+    points = dict(_data_point(item, "--identity") for item in identity or [])
+    details: dict[str, object] = {}
+    if correct:
+        details["corrections"] = dict(_data_point(item, "--correct") for item in correct)
+    if activity:
+        details["activities"] = list(activity)
     with _store(path, store) as opened, opened.session(write=True) as session:
-        row = create_request(
+        row = submit_request(
             session,
             declaration,
             type=request_type,
             email=email,
             jurisdiction=jurisdiction,
             identity=points,
+            details=details,
+            language=language,
             actor="cli",
         )
     typer.echo(f"{row.id}: {DESCRIPTIONS[row.type]} ({row.jurisdiction}) received")
@@ -149,6 +180,66 @@ def show(
         typer.echo(f"  {_moment(event.at)}  {move}  by {event.actor}{note}")
 
 
+@requests_app.command("run")
+def run(
+    path: DeclarationPath,
+    reference: Annotated[str, typer.Argument(help="the request's reference")],
+    store: StoreUrl = None,
+) -> None:
+    """Run the queued work now (mails, the run against the databases), then show the state."""
+    declaration = load_declaration(path).declaration
+    settings = Settings.build(path, store_url=store)
+    with _store(path, store) as opened:
+        with opened.session() as session:
+            get_request(session, reference)
+        report = _run_jobs(opened, settings, declaration, 1000)
+        with opened.session() as session:
+            row = get_request(session, reference)
+    typer.echo(_report_line(report))
+    typer.echo(f"{row.id}: {row.state}" + (f" ({row.outcome})" if row.outcome else ""))
+
+
+@requests_app.command("approve")
+def approve_(
+    path: DeclarationPath,
+    reference: Annotated[str, typer.Argument(help="the request's reference")],
+    store: StoreUrl = None,
+) -> None:
+    """Approve a request that waits for it; the work is queued."""
+    load_declaration(path)
+    with _store(path, store) as opened, opened.session(write=True) as session:
+        row = approve(session, reference, actor="cli")
+    typer.echo(f"{row.id}: {row.state}")
+
+
+@requests_app.command("deny")
+def deny_(
+    path: DeclarationPath,
+    reference: Annotated[str, typer.Argument(help="the request's reference")],
+    reason: Annotated[str, typer.Option("--reason", help="why, as the person will read it")],
+    store: StoreUrl = None,
+) -> None:
+    """Deny a request with the reason the person is mailed, with where to complain."""
+    load_declaration(path)
+    with _store(path, store) as opened, opened.session(write=True) as session:
+        row = deny(session, reference, reason, actor="cli")
+    typer.echo(f"{row.id}: {row.state}")
+
+
+@requests_app.command("extend")
+def extend_(
+    path: DeclarationPath,
+    reference: Annotated[str, typer.Argument(help="the request's reference")],
+    reason: Annotated[str, typer.Option("--reason", help="why, as the person will read it")],
+    store: StoreUrl = None,
+) -> None:
+    """Extend the due date as far as the law allows; the person is mailed why."""
+    load_declaration(path)
+    with _store(path, store) as opened, opened.session(write=True) as session:
+        row = extend_request(session, reference, reason, actor="cli")
+    typer.echo(f"{row.id}: due {row.extended_due_at.isoformat() if row.extended_due_at else '-'}")
+
+
 @app.command()
 def worker(
     path: DeclarationPath,
@@ -158,16 +249,36 @@ def worker(
     ] = 1000,
     store: StoreUrl = None,
 ) -> None:
-    """Run queued jobs: acknowledging requests, and later executing them."""
-    if not once:
-        raise PledgeError(
-            "only `pledge worker --once` exists so far",
-            "run it from cron or a timer; `pledge serve` will run jobs in the background later",
-        )
-    load_declaration(path)
+    """Run queued jobs: acknowledging requests, running them, mailing people."""
+    declaration = load_declaration(path).declaration
+    settings = Settings.build(path, store_url=store)
     with _store(path, store) as opened:
-        report = Runner(opened, JOBS).run_pending(limit)
-    typer.echo(
+        if once:
+            typer.echo(_report_line(_run_jobs(opened, settings, declaration, limit)))
+            return
+        services = Services.from_settings(settings, lambda: declaration)
+        runner = Runner(opened, JOBS, services=services)
+        typer.echo("running jobs as they come; Ctrl-C stops")
+        try:
+            while True:
+                if runner.run_pending(limit).ran == 0:
+                    time.sleep(1.0)
+        except KeyboardInterrupt:
+            typer.echo("stopped")
+        finally:
+            services.close()
+
+
+def _run_jobs(store: Store, settings: Settings, declaration: Declaration, limit: int) -> RunReport:
+    services = Services.from_settings(settings, lambda: declaration)
+    try:
+        return Runner(store, JOBS, services=services).run_pending(limit)
+    finally:
+        services.close()
+
+
+def _report_line(report: RunReport) -> str:
+    return (
         f"ran {report.ran} job{'' if report.ran == 1 else 's'}: {report.done} done,"
         f" {report.failed} failed, {report.retried} to retry"
         + (f", {report.lost} taken over by another worker" if report.lost else "")
@@ -205,8 +316,8 @@ def _moment(moment: dt.datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
-def _data_point(item: str) -> tuple[str, str]:
+def _data_point(item: str, option: str) -> tuple[str, str]:
     name, sep, value = item.partition("=")
     if not sep or not name.strip():
-        raise PledgeError(f"--identity '{item}' is not NAME=VALUE", "e.g. --identity postcode=BS1")
+        raise PledgeError(f"{option} '{item}' is not NAME=VALUE", f"e.g. {option} postcode=BS1")
     return name.strip(), value.strip()

@@ -4,6 +4,7 @@ Importing this package registers its job handlers (pledge.rights.jobs) on `pledg
 """
 
 from pledge.rights import jobs as _jobs  # noqa: F401  (registers the handlers)
+from pledge.rights import recipients as _recipients  # noqa: F401  (registers its jobs)
 from pledge.rights.acknowledgement import acknowledge
 from pledge.rights.deadlines import Clock, clock_for, is_due_soon, is_overdue, local_day
 from pledge.rights.events import timeline

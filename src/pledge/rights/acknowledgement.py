@@ -2,7 +2,8 @@
 
 The CCPA wants receipt of a request to know, delete or correct confirmed within 10 business
 days (11 CCR §7021(a)); Pledge acknowledges every request, whatever the law, as soon as the
-job runs. No mail is sent yet: the event says what the message would say.
+job runs; the job mails the acknowledgement (pledge.rights.jobs) and the event says what it
+told the person.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _acknowledgement(row: RequestRow, moment: dt.datetime) -> str:
         if clock.declared is not None and clock.declared.approx_days() < period.approx_days():
             period = clock.declared
         said += f"; please confirm your identity: we will answer within {period} of that"
-    text = f"acknowledgement to send (no mail is set up yet): {said}"
+    text = f"receipt acknowledged: {said}"
     if row.acknowledge_by is not None and local_day(moment, row.jurisdiction) > row.acknowledge_by:
         text += f" — LATE: it was due by {row.acknowledge_by.isoformat()}"
     return text

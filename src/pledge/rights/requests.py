@@ -59,8 +59,17 @@ def create_request(
     identity: Mapping[str, str] | None = None,
     actor: str = "subject",
     now: dt.datetime | None = None,
+    details: Mapping[str, object] | None = None,
+    language: str = "en",
+    agent_name: str | None = None,
+    agent_email: str | None = None,
+    approval_required: bool | None = None,
 ) -> RequestRow:
-    """File a request as received, and queue its acknowledgement."""
+    """File a request as received, and queue its acknowledgement.
+
+    `approval_required` overrides the declaration's `rights.approval` for this request (an
+    objection an admin must weigh); `agent_*` name an authorised agent acting for the person.
+    """
     moment = utc_moment(now)
     request_type = request_type_for(type, jurisdiction, declaration)
     promised = promised_deadline(declaration, request_type)
@@ -72,7 +81,11 @@ def create_request(
         email=_checked_email(email),
         identity=_checked_identity(identity or {}),
         state="received",
-        approval_required=declaration.rights.approval,
+        approval_required=declaration.rights.approval or bool(approval_required),
+        language=language if language in declaration.organisation.languages else "en",
+        details=dict(details or {}),
+        agent_name=agent_name.strip() if agent_name else None,
+        agent_email=_checked_email(agent_email) if agent_email else None,
         declared_deadline=str(promised) if promised is not None else None,
         received_at=moment,
         due_at=clock.due(received, None),
@@ -185,9 +198,19 @@ def list_requests(
     *,
     state: str | None = None,
     overdue_only: bool = False,
+    due_within_days: int | None = None,
+    type: str | None = None,
+    email_contains: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
     now: dt.datetime | None = None,
 ) -> list[RequestRow]:
-    """Requests, overdue ones first, then open ones by due date, then the closed ones."""
+    """Requests, overdue ones first, then open ones by due date, then the closed ones.
+
+    `due_within_days` keeps the open requests due by that many days from today (the overdue
+    ones included); `email_contains` matches part of the address, ignoring case; `limit` and
+    `offset` page through the list in that order.
+    """
     moment = utc_moment(now)
     due = func.coalesce(RequestRow.extended_due_at, RequestRow.due_at)
     # "Today" is the date where each request's law applies, so it depends on the row.
@@ -207,6 +230,21 @@ def list_requests(
         query = query.where(RequestRow.state == state)
     if overdue_only:
         query = query.where(late)
+    if type is not None:
+        query = query.where(RequestRow.type == type)
+    if email_contains:
+        pattern = email_contains.strip().lower()
+        query = query.where(func.lower(RequestRow.email).contains(pattern, autoescape=True))
+    if due_within_days is not None:
+        horizon = case(
+            {
+                code: literal(local_day(moment, code) + dt.timedelta(days=due_within_days), Date())
+                for code in TIME_ZONES
+            },
+            value=RequestRow.jurisdiction,
+        )
+        query = query.where(is_open & due.is_not(None) & (due <= horizon))
+    query = query.order_by(RequestRow.id).offset(offset).limit(limit)
     return list(session.scalars(query))
 
 

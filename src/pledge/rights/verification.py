@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from typing import Literal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -34,6 +35,19 @@ _RATE_WINDOW = dt.timedelta(hours=1)
 _MIN_KEY_BYTES = 16
 _ACTOR = "subject"
 
+CodePurpose = Literal["identity", "download"]
+# The states in which a code of each purpose may be sent.
+_STATES_FOR: dict[str, frozenset[str]] = {
+    "identity": frozenset({"identity_pending"}),
+    "download": frozenset({"completed", "partially_completed"}),
+}
+
+
+class CodeRejected(PledgeError):
+    """A code that did not confirm anything: one message whatever the reason."""
+
+    status_code = 400
+
 
 class CodeRefused(PledgeError):
     """No code can be sent. Deliberately vague: it must not tell a stranger whether a
@@ -42,16 +56,25 @@ class CodeRefused(PledgeError):
     status_code = 429
 
 
-def issue_code(session: Session, ref: str, *, key: bytes, now: dt.datetime | None = None) -> str:
+def issue_code(
+    session: Session,
+    ref: str,
+    *,
+    key: bytes,
+    now: dt.datetime | None = None,
+    purpose: CodePurpose = "identity",
+) -> str:
     """A new 6-digit code for request `ref`, to be mailed to the person; the store keeps its hash.
 
-    Refused (CodeRefused, one message for every reason) when there is no such request, when
-    it is not waiting for an identity check, or when 5 codes were issued in the past hour.
+    `purpose` "identity" confirms who filed the request; "download" confirms, before a
+    package is handed over, that the person downloading is that person still. Refused
+    (CodeRefused, one message for every reason) when there is no such request, when it is
+    not at the step the purpose needs, or when 5 codes were issued in the past hour.
     """
     _check_key(key)
     moment = utc_moment(now)
     request = _locked_request(session, ref)
-    if request is None or request.state != "identity_pending":
+    if request is None or request.state not in _STATES_FOR[purpose]:
         raise _refused()
     recent = session.scalar(
         select(func.count())
@@ -59,6 +82,7 @@ def issue_code(session: Session, ref: str, *, key: bytes, now: dt.datetime | Non
         .where(
             VerificationCodeRow.request_id == request.id,
             VerificationCodeRow.issued_at > moment - _RATE_WINDOW,
+            VerificationCodeRow.purpose == purpose,
         )
     )
     if (recent or 0) >= MAX_CODES_PER_HOUR:
@@ -66,7 +90,11 @@ def issue_code(session: Session, ref: str, *, key: bytes, now: dt.datetime | Non
         raise _refused()
     replaced = session.execute(
         update(VerificationCodeRow)
-        .where(VerificationCodeRow.request_id == request.id, VerificationCodeRow.state == "live")
+        .where(
+            VerificationCodeRow.request_id == request.id,
+            VerificationCodeRow.state == "live",
+            VerificationCodeRow.purpose == purpose,
+        )
         .values(state="replaced")
         .execution_options(synchronize_session=False)
     )
@@ -80,17 +108,24 @@ def issue_code(session: Session, ref: str, *, key: bytes, now: dt.datetime | Non
             attempts=0,
             issued_at=moment,
             expires_at=expires,
+            purpose=purpose,
         )
     )
-    note = f"identity code issued, valid until {expires:%Y-%m-%d %H:%M} UTC"
+    note = f"{purpose} code issued, valid until {expires:%Y-%m-%d %H:%M} UTC"
     if getattr(replaced, "rowcount", 0):
         note += "; it replaces the earlier unused code"
-    record_event(session, request.id, moment, "note", None, None, _ACTOR, note)
+    record_event(session, request.id, moment, "verification", None, None, _ACTOR, note)
     return code
 
 
 def check_code(
-    session: Session, ref: str, code: str, *, key: bytes, now: dt.datetime | None = None
+    session: Session,
+    ref: str,
+    code: str,
+    *,
+    key: bytes,
+    now: dt.datetime | None = None,
+    purpose: CodePurpose = "identity",
 ) -> bool:
     """Whether `code` is the live code of request `ref`; if so the request is verified.
 
@@ -98,6 +133,7 @@ def check_code(
     its legal clock where the law says so). Each wrong try uses one of the code's 5 attempts;
     after the fifth the code is dead and a new one must be asked for. Never raises for a
     wrong, expired or unknown code: the caller shows one "that did not work" to everyone.
+    A right "download" code is spent and changes nothing else.
     """
     _check_key(key)
     moment = utc_moment(now)
@@ -106,15 +142,19 @@ def check_code(
         return False
     live = session.scalars(
         select(VerificationCodeRow)
-        .where(VerificationCodeRow.request_id == request.id, VerificationCodeRow.state == "live")
+        .where(
+            VerificationCodeRow.request_id == request.id,
+            VerificationCodeRow.state == "live",
+            VerificationCodeRow.purpose == purpose,
+        )
         .order_by(VerificationCodeRow.issued_at.desc(), VerificationCodeRow.id.desc())
         .limit(1)
     ).first()
     if live is None:
-        _note(session, request.id, moment, "identity code tried, but no code is live")
+        _note(session, request.id, moment, f"{purpose} code tried, but no code is live")
         return False
     if moment >= live.expires_at:
-        _note(session, request.id, moment, "identity code tried after it expired")
+        _note(session, request.id, moment, f"{purpose} code tried after it expired")
         return False
     live.attempts += 1
     given = code_digest(key, request.id, "".join(code.split()))
@@ -122,15 +162,18 @@ def check_code(
         left = MAX_ATTEMPTS - live.attempts
         if left <= 0:
             live.state = "exhausted"
-            note = f"wrong identity code; {MAX_ATTEMPTS} wrong tries, so the code is dead"
+            note = f"wrong {purpose} code; {MAX_ATTEMPTS} wrong tries, so the code is dead"
         else:
-            note = f"wrong identity code; {left} {'try' if left == 1 else 'tries'} left"
+            note = f"wrong {purpose} code; {left} {'try' if left == 1 else 'tries'} left"
         session.flush()
         _note(session, request.id, moment, note)
         return False
     live.state = "used"
     live.used_at = moment
     session.flush()
+    if purpose == "download":
+        _note(session, request.id, moment, "right download code: the package may be handed over")
+        return True
     if request.state != "identity_pending":
         _note(session, request.id, moment, f"right identity code, request already {request.state}")
         return True
@@ -166,7 +209,7 @@ def _locked_request(session: Session, ref: str) -> RequestRow | None:
 
 
 def _note(session: Session, request_id: str, moment: dt.datetime, note: str) -> None:
-    record_event(session, request_id, moment, "note", None, None, _ACTOR, note)
+    record_event(session, request_id, moment, "verification", None, None, _ACTOR, note)
 
 
 def _check_key(key: bytes) -> None:

@@ -1,0 +1,258 @@
+"""Running a request: what each type does with the company's databases, and its result.
+
+The `request.run` job takes a running request and answers it by its handling
+(pledge.rights.types.HANDLING):
+
+- access / portability: the plan finds the person's rows, read-only; where the declaration
+  asks for a second check, data points the person gave must match ours; the package is
+  built, sealed and offered for download.
+- erasure: planned here, then done source by source by jobs of its own
+  (pledge.rights.erasure_run), so that a crash between two sources resumes.
+- rectification: the corrections are written to the person's own rows, source by source.
+- restriction, objection, withdrawal of consent, opt-out of sale/share: recorded as standing
+  decisions (pledge.rights.decisions); a restriction also marks the person's rows.
+
+Erasure, rectification and restriction tell the recipients of the data (Art. 19).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from pledge.declaration.model import Declaration
+from pledge.errors import NotFound
+from pledge.jobs.queue import enqueue
+from pledge.jobs.registry import JobContext, job
+from pledge.rights.decisions import record_decisions
+from pledge.rights.delivery import store_result
+from pledge.rights.erasure_run import start_erasure
+from pledge.rights.events import record_event
+from pledge.rights.package import build_package
+from pledge.rights.recipients import plan_notices
+from pledge.rights.requests import get_request, transition
+from pledge.rights.subject_rows import find_rows, found_anything, touched
+from pledge.rights.types import HANDLING
+from pledge.rights.workflow import CLOSING_MAIL_JOB, RUN_JOB
+from pledge.sources.access import AccessResult
+from pledge.sources.rectification import correct_source, corrected_categories
+from pledge.store.tables import RequestRow
+
+_MIN_CONTAINED = 5
+
+Closing = Literal["completed", "partially_completed", "denied"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    state: Closing
+    note: str | None
+    summary: Mapping[str, object] = field(default_factory=dict)
+    package: bytes | None = None
+
+
+@job(RUN_JOB, throws=(NotFound,))
+def run_request(ctx: JobContext, ref: str) -> None:
+    """Answer a running request; idempotent: a request in any other state is left alone."""
+    row = get_request(ctx.session, ref)
+    if row.state != "running":
+        return
+    declaration = ctx.services.declaration
+    if not declaration.sources:
+        record_event(
+            ctx.session,
+            row.id,
+            ctx.now,
+            "note",
+            None,
+            None,
+            ctx.actor,
+            "no sources are declared, so Pledge cannot reach the data: answer this request by"
+            " hand, then close it",
+        )
+        return
+    handling = HANDLING[row.type]
+    if handling == "erasure":
+        start_erasure(ctx, row)
+        return
+    answer = _ANSWERS[handling](ctx, row, declaration)
+    close(ctx.session, row, answer, actor=ctx.actor, key=ctx.services.keys.package, ctx=ctx)
+
+
+def close(
+    session: Session,
+    row: RequestRow,
+    answer: Answer,
+    *,
+    actor: str,
+    key: bytes,
+    ctx: JobContext,
+) -> None:
+    """Keep the result, close the request, and queue the mail that tells the person."""
+    store_result(
+        session, row.id, summary=answer.summary, package=answer.package, key=key, now=ctx.now
+    )
+    transition(
+        session,
+        row.id,
+        answer.state,
+        actor=actor,
+        note=answer.note,
+        expected="running",
+        now=ctx.now,
+    )
+    enqueue(session, CLOSING_MAIL_JOB, row.id, now=ctx.now)
+
+
+def _access(ctx: JobContext, row: RequestRow, declaration: Declaration) -> Answer:
+    portability = HANDLING[row.type] == "portability"
+    _, result = find_rows(ctx.services, declaration, row)
+    summary: dict[str, object] = {
+        "found": found_anything(result),
+        "tables": _counts(result),
+        "notes": list(result.notes),
+    }
+    if not portability:
+        mismatch = second_check(declaration, row, result)
+        if mismatch is not None:
+            return Answer("denied", mismatch, {"found": None})
+    package = build_package(
+        declaration,
+        result,
+        lang=row.language,
+        request_ref=row.id,
+        generated_at=ctx.now,
+        portability=portability,
+    )
+    return Answer("completed", None, summary, package)
+
+
+def _rectification(ctx: JobContext, row: RequestRow, declaration: Declaration) -> Answer:
+    asked = row.details.get("corrections")
+    assert isinstance(asked, dict)  # checked when the request was filed
+    corrections = {str(k): str(v) for k, v in asked.items()}
+    plan, result = find_rows(ctx.services, declaration, row)
+    engines, schemas = ctx.services.engines(), ctx.services.schemas()
+    changed: dict[str, int] = {}
+    for source in plan.sources:
+        if not source.steps or source.name not in result.params:
+            continue
+        done = correct_source(
+            plan,
+            source.name,
+            engines[source.name],
+            result.params[source.name],
+            declaration,
+            corrections,
+            schema=schemas[source.name],
+        )
+        for table in done.tables:
+            changed[f"{source.name}.{table.table}"] = table.rows
+    _, activities = touched(declaration, result)
+    told = (
+        plan_notices(
+            ctx.session,
+            declaration,
+            row,
+            categories=sorted(corrected_categories(declaration, corrections)),
+            activities=activities,
+            now=ctx.now,
+        )
+        if any(changed.values())
+        else []
+    )
+    summary = {
+        "found": found_anything(result),
+        "changed": changed,
+        "recipients": [n.recipient for n in told],
+    }
+    if not any(changed.values()):
+        return Answer(
+            "completed",
+            "no rows held the data to correct" if summary["found"] else None,
+            summary,
+        )
+    return Answer("completed", None, summary)
+
+
+def _decisions(ctx: JobContext, row: RequestRow, declaration: Declaration) -> Answer:
+    handling = HANDLING[row.type]
+    result: AccessResult | None = None
+    if handling == "restriction":
+        _, result = find_rows(ctx.services, declaration, row)
+    decisions = record_decisions(ctx.session, declaration, row, access=result, now=ctx.now)
+    summary: dict[str, object] = {
+        "activities": sorted({d.activity for d in decisions if d.activity}),
+    }
+    if result is not None:
+        categories, activities = touched(declaration, result)
+        told = plan_notices(
+            ctx.session, declaration, row, categories=categories, activities=activities, now=ctx.now
+        )
+        summary["found"] = found_anything(result)
+        summary["tables"] = _counts(result)
+        summary["recipients"] = [n.recipient for n in told]
+    return Answer("completed", None, summary)
+
+
+_ANSWERS = {
+    "access": _access,
+    "portability": _access,
+    "rectification": _rectification,
+    "restriction": _decisions,
+    "objection": _decisions,
+    "withdraw_consent": _decisions,
+    "opt_out_sale_share": _decisions,
+}
+
+
+def second_check(declaration: Declaration, row: RequestRow, result: AccessResult) -> str | None:
+    """Why a copy cannot be sent: a data point the declaration asks for is missing or does
+    not match what we hold (None: it matches, or nothing is held to disclose).
+
+    The values compared are the person's own rows' (rows shared with others are read without
+    their values). A data point matches a column's value equal to it, ignoring case, spaces
+    and accents, or one that contains it, if it is long enough not to match by chance (a
+    postcode inside an invoice's billing address).
+    """
+    verification = declaration.rights.verification
+    wanted = verification.access_match if verification else []
+    if not wanted or not found_anything(result):
+        return None
+    refusal = (
+        "the details given to confirm your identity do not match the ones we hold, so we"
+        " cannot send a copy of the data; you may make a new request with the details you"
+        " gave us"
+    )
+    for category in wanted:
+        given = row.identity.get(category)
+        if not given:
+            return refusal
+        held = {
+            _plain(str(own[column]))
+            for table in result.tables
+            for column, held_category in table.columns.items()
+            if held_category == category
+            for own in table.rows
+            if own.get(column) is not None
+        }
+        wanted_value = _plain(given)
+        if not any(
+            wanted_value == value or (len(wanted_value) >= _MIN_CONTAINED and wanted_value in value)
+            for value in held
+        ):
+            return refusal
+    return None
+
+
+def _plain(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def _counts(result: AccessResult) -> dict[str, list[int]]:
+    return {name: [own, shared] for name, (own, shared) in result.counts().items()}

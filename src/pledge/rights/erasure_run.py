@@ -1,0 +1,296 @@
+"""An erasure across sources that survives a crash: a journal, a job per source, a re-check.
+
+1. `start_erasure` (from the `request.run` job) finds the person in every source BEFORE
+   anything is erased, since erasing the shop's customer row loses the email that leads to
+   the CRM. It writes one journal row per source holding, sealed, the values that pick the
+   person's rows there, and queues one `request.erase_source` job per source, all in one
+   transaction: either the whole erasure is planned, or none of it.
+2. Each `request.erase_source` job (ref "REF:source") erases one source in one transaction
+   of that database (pledge.sources.erasure), then marks its journal row done, keeping
+   (sealed) the values that find what was left on purpose, for the re-check. A crash
+   before the mark runs the source again, which finds nothing more to do: erasing is
+   idempotent. The sources are independent once their values are known, so any number of
+   workers may run them in any order.
+3. When the last source is done, `request.finish_erasure` runs the access plan again from
+   the journal's values and records that nothing identifiable remains outside the legal
+   holds (or what does), wipes the values from the journal, tells the recipients, keeps the
+   result and closes the request.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+
+from pledge.declaration.model import Declaration, text
+from pledge.errors import NotFound
+from pledge.jobs.queue import enqueue
+from pledge.jobs.registry import JobContext, job
+from pledge.rights.deadlines import local_day
+from pledge.rights.delivery import store_result
+from pledge.rights.events import record_event
+from pledge.rights.package_crypto import seal, unseal
+from pledge.rights.recipients import plan_notices
+from pledge.rights.requests import get_request, transition
+from pledge.rights.subject_rows import build_request_plan, find_rows, found_anything
+from pledge.rights.workflow import CLOSING_MAIL_JOB
+from pledge.sources.access import Params
+from pledge.sources.erasure import SourceErasure, erase_source, leftovers
+from pledge.store.tables import ErasureJournalRow, RequestRow
+
+ERASE_SOURCE_JOB = "request.erase_source"
+FINISH_ERASURE_JOB = "request.finish_erasure"
+
+
+def start_erasure(ctx: JobContext, row: RequestRow) -> None:
+    """Journal the erasure of every source and queue the work; a second call only re-queues."""
+    session = ctx.session
+    journal = _journal(ctx, row.id)
+    if not journal:
+        declaration = ctx.services.declaration
+        plan, result = find_rows(ctx.services, declaration, row)
+        key = ctx.services.keys.package
+        for source in plan.sources:
+            if not source.steps:
+                continue
+            params = result.params.get(source.name, {})
+            entry = ErasureJournalRow(
+                request_id=row.id,
+                source=source.name,
+                state="pending",
+                params=seal(encode_params(params), key, ref=f"{row.id}:{source.name}"),
+                started_at=ctx.now,
+            )
+            session.add(entry)
+            journal.append(entry)
+        session.flush()
+        names = ", ".join(e.source for e in journal) or "none"
+        record_event(
+            session,
+            row.id,
+            ctx.now,
+            "result",
+            None,
+            None,
+            ctx.actor,
+            f"erasure planned in each source ({names}); the person was found: "
+            f"{'yes' if found_anything(result) else 'no'}",
+        )
+    pending = [e for e in journal if e.state == "pending"]
+    for entry in pending:
+        enqueue(session, ERASE_SOURCE_JOB, f"{row.id}:{entry.source}", now=ctx.now)
+    if not pending:
+        enqueue(session, FINISH_ERASURE_JOB, row.id, now=ctx.now)
+
+
+@job(ERASE_SOURCE_JOB, throws=(NotFound,))
+def erase_one_source(ctx: JobContext, ref: str) -> None:
+    request_ref, _, source = ref.rpartition(":")
+    row = get_request(ctx.session, request_ref)
+    entry = ctx.session.scalars(
+        select(ErasureJournalRow)
+        .where(ErasureJournalRow.request_id == row.id, ErasureJournalRow.source == source)
+        .with_for_update()
+    ).first()
+    if entry is None:
+        raise NotFound(f"request {row.id} has no erasure planned in source '{source}'")
+    if entry.state == "pending" and row.state == "running":
+        declaration = ctx.services.declaration
+        plan = build_request_plan(ctx.services, declaration, row)
+        done = erase_source(
+            plan,
+            source,
+            ctx.services.engines()[source],
+            _params(ctx, entry),
+            declaration,
+            today=local_day(ctx.now, row.jurisdiction),
+            hash_key=ctx.services.keys.package,
+        )
+        entry.state, entry.outcome, entry.finished_at = "done", done.as_json(), ctx.now
+        # From now on the journal holds what finds the rows left on purpose (anonymised,
+        # held), for the re-check: the first values may no longer lead to them.
+        entry.params = seal(
+            encode_params(done.recheck), ctx.services.keys.package, ref=f"{row.id}:{source}"
+        )
+        record_event(ctx.session, row.id, ctx.now, "result", None, None, ctx.actor, _said(done))
+    if all(e.state == "done" for e in _journal(ctx, row.id)):
+        enqueue(ctx.session, FINISH_ERASURE_JOB, row.id, now=ctx.now)
+
+
+@job(FINISH_ERASURE_JOB, throws=(NotFound,))
+def finish_erasure(ctx: JobContext, ref: str) -> None:
+    """Check that nothing identifiable remains outside the holds, then close the request."""
+    session = ctx.session
+    row = get_request(session, ref)
+    journal = _journal(ctx, row.id)
+    if row.state != "running" or any(e.state != "done" for e in journal):
+        return
+    declaration = ctx.services.declaration
+    given = {e.source: _params(ctx, e) for e in journal}
+    erased = [SourceErasure.from_json(e.outcome or {}) for e in journal]
+    _, after = find_rows(ctx.services, declaration, row, given=given)
+    problems = leftovers(after, erased)
+    for entry in journal:
+        entry.params = None  # the values that found the person are not kept past the check
+    summary = _summary(declaration, erased, found=any(_changed(e) for e in erased))
+    categories, activities = _erased_scope(declaration, erased)
+    told = plan_notices(
+        session, declaration, row, categories=categories, activities=activities, now=ctx.now
+    )
+    summary["recipients"] = [n.recipient for n in told]
+    summary["check"] = problems or ["nothing identifiable remains outside the legal holds"]
+    store_result(
+        session, row.id, summary=summary, package=None, key=ctx.services.keys.package, now=ctx.now
+    )
+    record_event(
+        session,
+        row.id,
+        ctx.now,
+        "result",
+        None,
+        None,
+        ctx.actor,
+        "re-check after erasure: " + "; ".join(summary["check"]),
+    )
+    state = "partially_completed" if problems else "completed"
+    note = ("not everything could be erased: " + "; ".join(problems)) if problems else None
+    transition(session, row.id, state, actor=ctx.actor, note=note, expected="running", now=ctx.now)
+    enqueue(session, CLOSING_MAIL_JOB, row.id, now=ctx.now)
+
+
+def journal_of(ctx: JobContext, ref: str) -> list[ErasureJournalRow]:
+    return _journal(ctx, ref)
+
+
+def _journal(ctx: JobContext, ref: str) -> list[ErasureJournalRow]:
+    return list(
+        ctx.session.scalars(
+            select(ErasureJournalRow)
+            .where(ErasureJournalRow.request_id == ref)
+            .order_by(ErasureJournalRow.id)
+        )
+    )
+
+
+def _params(ctx: JobContext, entry: ErasureJournalRow) -> Params:
+    if entry.params is None:
+        return {}
+    key = ctx.services.keys.package
+    return decode_params(unseal(entry.params, key, ref=f"{entry.request_id}:{entry.source}"))
+
+
+def _changed(erased: SourceErasure) -> bool:
+    return any(t.deleted or t.anonymised or t.held or t.shared for t in erased.tables)
+
+
+def _said(done: SourceErasure) -> str:
+    deleted = sum(t.deleted for t in done.tables)
+    anonymised = sum(t.anonymised for t in done.tables)
+    held = sum(t.held for t in done.tables)
+    shared = sum(t.shared for t in done.tables)
+    return (
+        f"{done.source}: {deleted} rows deleted, {anonymised} anonymised, {held} kept under a"
+        f" legal hold, {shared} shared with others left as they are"
+    )
+
+
+def _summary(
+    declaration: Declaration, erased: list[SourceErasure], *, found: bool
+) -> dict[str, Any]:
+    tables = {
+        f"{e.source}.{t.table}": {
+            "deleted": t.deleted,
+            "anonymised": t.anonymised,
+            "held": t.held,
+            "shared": t.shared,
+        }
+        for e in erased
+        for t in e.tables
+    }
+    kept = [
+        {
+            "source": e.source,
+            "table": t.table,
+            "rules": list(t.holds),
+            "until": t.held_until.isoformat() if t.held_until else None,
+            "required_by": [
+                text(declaration.retention[r].required_by, "en")
+                for r in t.holds
+                if r in declaration.retention and declaration.retention[r].required_by
+            ],
+        }
+        for e in erased
+        for t in e.tables
+        if t.held
+    ]
+    return {"found": found, "tables": tables, "kept": kept}
+
+
+def _erased_scope(
+    declaration: Declaration, erased: list[SourceErasure]
+) -> tuple[list[str], list[str]]:
+    categories: dict[str, None] = {}
+    activities: dict[str, None] = {}
+    for e in erased:
+        for t in e.tables:
+            if not (t.deleted or t.anonymised):
+                continue
+            declared = declaration.sources[e.source].tables[t.table]
+            categories.update(dict.fromkeys(c.category for c in declared.columns.values()))
+            activities.update(dict.fromkeys(declared.activities))
+    return list(categories), list(activities)
+
+
+# The journal keeps parameter values as JSON with their type, so that an integer key comes
+# back an integer (PostgreSQL will not compare an integer column with a text value).
+def encode_params(params: Params) -> bytes:
+    return json.dumps(
+        {name: [_tagged(v) for v in values] for name, values in params.items()}
+    ).encode()
+
+
+def decode_params(blob: bytes) -> Params:
+    loaded: Mapping[str, list[list[Any]]] = json.loads(blob)
+    return {name: tuple(_untagged(v) for v in values) for name, values in loaded.items()}
+
+
+def _tagged(value: Any) -> list[Any]:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return ["", value]
+    if isinstance(value, Decimal):
+        return ["decimal", str(value)]
+    if isinstance(value, dt.datetime):
+        return ["datetime", value.isoformat()]
+    if isinstance(value, dt.date):
+        return ["date", value.isoformat()]
+    if isinstance(value, UUID):
+        return ["uuid", str(value)]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return ["bytes", base64.b64encode(bytes(value)).decode()]
+    if isinstance(value, tuple):
+        return ["tuple", [_tagged(v) for v in value]]
+    return ["", str(value)]
+
+
+def _untagged(tagged: list[Any]) -> Any:
+    kind, value = tagged
+    if kind == "decimal":
+        return Decimal(value)
+    if kind == "datetime":
+        return dt.datetime.fromisoformat(value)
+    if kind == "date":
+        return dt.date.fromisoformat(value)
+    if kind == "uuid":
+        return UUID(value)
+    if kind == "bytes":
+        return base64.b64decode(value)
+    if kind == "tuple":
+        return tuple(_untagged(v) for v in value)
+    return value

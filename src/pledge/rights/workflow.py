@@ -1,0 +1,317 @@
+"""The steps of a request that people and staff take, each queuing the work that follows.
+
+    submit_request ─> job request.acknowledge: acknowledgement mail, identity code mail
+    confirm_identity (the code) ─> verified ─> awaiting_approval, or running + request.run
+    review_agent_proof (staff) ─> verified ─> as above; or denied
+    approve (staff) ─> running + request.run
+    request.run (pledge.rights.answers) ─> completed | partially_completed | denied
+    deny (staff) ─> denied;  extend_request (staff) ─> the new date, mailed
+
+Every function works in the caller's transaction and returns the request as it now is; the
+jobs it queues run once that transaction commits (pledge.jobs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pledge.declaration.model import Declaration
+from pledge.errors import PledgeError
+from pledge.jobs.queue import enqueue
+from pledge.mail.messages import code_message
+from pledge.rights.decisions import activities_for, objection_needs_review
+from pledge.rights.events import record_event
+from pledge.rights.lifecycle import next_states
+from pledge.rights.package_crypto import seal
+from pledge.rights.requests import (
+    create_request,
+    extend,
+    get_request,
+    transition,
+    utc_moment,
+)
+from pledge.rights.types import HANDLING, needs_identity
+from pledge.rights.verification import CodeRejected, check_code, issue_code
+from pledge.services import Services
+from pledge.sources.rectification import validate_corrections
+from pledge.store.tables import AgentProofRow, RequestRow
+
+RUN_JOB = "request.run"
+CLOSING_MAIL_JOB = "request.closing_mail"
+EXTENSION_MAIL_JOB = "request.extension_mail"
+
+MAX_PROOF_BYTES = 5 * 1024 * 1024
+PROOF_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
+
+
+def submit_request(
+    session: Session,
+    declaration: Declaration,
+    *,
+    type: str,
+    email: str,
+    jurisdiction: str,
+    identity: Mapping[str, str] | None = None,
+    details: Mapping[str, object] | None = None,
+    language: str = "en",
+    agent_name: str | None = None,
+    agent_email: str | None = None,
+    actor: str = "subject",
+    now: dt.datetime | None = None,
+) -> RequestRow:
+    """File a request with what its type needs, checked against the declaration."""
+    handling = HANDLING.get(type)
+    checked, review = _checked_details(declaration, handling, details or {}, jurisdiction)
+    if (agent_name or agent_email) and not _agents_allowed(declaration):
+        raise PledgeError(
+            "this company does not take requests from authorised agents",
+            "the person can make the request themselves",
+        )
+    if bool(agent_name) != bool(agent_email):
+        raise PledgeError("an agent's request needs both the agent's name and email address")
+    return create_request(
+        session,
+        declaration,
+        type=type,
+        email=email,
+        jurisdiction=jurisdiction,
+        identity=identity,
+        actor=actor,
+        now=now,
+        details=checked,
+        language=language,
+        agent_name=agent_name,
+        agent_email=agent_email,
+        approval_required=review,
+    )
+
+
+def confirm_identity(
+    session: Session, ref: str, code: str, *, key: bytes, now: dt.datetime | None = None
+) -> RequestRow:
+    """Check the emailed code; a right one verifies the request and moves it on."""
+    moment = utc_moment(now)
+    if not check_code(session, ref, code, key=key, now=moment):
+        raise CodeRejected(
+            "that code did not work",
+            "check the latest code we sent, or ask for a new one; a code lasts 15 minutes",
+        )
+    return proceed(session, ref, actor="subject", now=moment)
+
+
+def proceed(
+    session: Session, ref: str, *, actor: str, now: dt.datetime | None = None
+) -> RequestRow:
+    """Take a verified request to its next step: approval, or running."""
+    moment = utc_moment(now)
+    row = get_request(session, ref)
+    if row.state != "verified":
+        return row
+    allowed = next_states(
+        "verified", needs_identity=needs_identity(row.type), approval_required=row.approval_required
+    )
+    target = "awaiting_approval" if "awaiting_approval" in allowed else "running"
+    row = transition(session, row.id, target, actor=actor, expected="verified", now=moment)
+    if target == "running":
+        enqueue(session, RUN_JOB, row.id, now=moment)
+    return row
+
+
+def resend_code(
+    session: Session, services: Services, ref: str, *, now: dt.datetime | None = None
+) -> None:
+    """Mail a new identity code (the earlier one stops working); CodeRefused when the
+    request does not wait for one, or too many were sent this hour."""
+    moment = utc_moment(now)
+    code = issue_code(session, ref, key=services.keys.verification, now=moment)
+    row = get_request(session, ref)
+    where = services.send(
+        code_message(services.declaration, row, code, lang=row.language, sender=services.sender)
+    )
+    record_event(session, row.id, moment, "mail", None, None, "system", f"identity code: {where}")
+
+
+def approve(
+    session: Session,
+    ref: str,
+    *,
+    actor: str,
+    note: str | None = None,
+    now: dt.datetime | None = None,
+) -> RequestRow:
+    moment = utc_moment(now)
+    row = transition(
+        session,
+        ref,
+        "running",
+        actor=actor,
+        note=note or "approved",
+        expected="awaiting_approval",
+        now=moment,
+    )
+    enqueue(session, RUN_JOB, row.id, now=moment)
+    return row
+
+
+def deny(
+    session: Session, ref: str, reason: str, *, actor: str, now: dt.datetime | None = None
+) -> RequestRow:
+    """Close the request as denied; the person is mailed the reason and where to complain."""
+    moment = utc_moment(now)
+    row = transition(session, ref, "denied", actor=actor, note=reason, now=moment)
+    enqueue(session, CLOSING_MAIL_JOB, row.id, now=moment)
+    return row
+
+
+def extend_request(
+    session: Session, ref: str, reason: str, *, actor: str, now: dt.datetime | None = None
+) -> RequestRow:
+    """Extend the due date as the law allows; the person is mailed the date and the reason."""
+    moment = utc_moment(now)
+    row = extend(session, ref, reason=reason, actor=actor, now=moment)
+    enqueue(session, EXTENSION_MAIL_JOB, row.id, now=moment)
+    return row
+
+
+def attach_agent_proof(
+    session: Session,
+    ref: str,
+    *,
+    filename: str,
+    content_type: str,
+    content: bytes,
+    key: bytes,
+    now: dt.datetime | None = None,
+) -> None:
+    """Keep, sealed, the document an agent sent to show they may act for the person."""
+    moment = utc_moment(now)
+    row = get_request(session, ref)
+    if row.agent_email is None:
+        raise PledgeError(f"request {row.id} was not made by an agent")
+    if content_type not in PROOF_TYPES:
+        raise PledgeError(
+            f"a proof must be a PDF, PNG or JPEG file, not {content_type or 'unknown'}",
+            "scan or photograph the signed permission",
+        )
+    if not content or len(content) > MAX_PROOF_BYTES:
+        raise PledgeError(
+            "the proof must be a file of at most 5 MB",
+            "send a smaller scan of the signed permission",
+        )
+    if session.get(AgentProofRow, row.id) is not None:
+        raise PledgeError(f"request {row.id} has a proof already")
+    session.add(
+        AgentProofRow(
+            request_id=row.id,
+            filename=filename[-200:] or "proof",
+            content_type=content_type,
+            content=seal(content, key, ref=row.id),
+            uploaded_at=moment,
+        )
+    )
+    record_event(
+        session,
+        row.id,
+        moment,
+        "verification",
+        None,
+        None,
+        "agent",
+        f"proof of authority received ({content_type}, {len(content)} bytes), to be reviewed",
+    )
+
+
+def review_agent_proof(
+    session: Session,
+    ref: str,
+    *,
+    accepted: bool,
+    actor: str,
+    reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> RequestRow:
+    """Staff accept an agent's proof (the request is verified and goes on) or refuse it."""
+    moment = utc_moment(now)
+    row = get_request(session, ref)
+    proof = session.scalars(
+        select(AgentProofRow).where(AgentProofRow.request_id == row.id).with_for_update()
+    ).first()
+    if proof is None:
+        raise PledgeError(f"request {row.id} has no agent's proof to review")
+    if proof.reviewed_at is not None:
+        raise PledgeError(f"the proof of request {row.id} was reviewed already")
+    if not accepted and not (reason and reason.strip()):
+        raise PledgeError("refusing a proof needs a reason", "the agent is told why")
+    proof.accepted, proof.reviewed_by, proof.reviewed_at = accepted, actor, moment
+    session.flush()
+    if not accepted:
+        return deny(session, row.id, f"the agent's proof was not accepted: {reason}", actor=actor)
+    transition(
+        session,
+        row.id,
+        "verified",
+        actor=actor,
+        note="the agent's proof of authority was reviewed and accepted",
+        expected="identity_pending",
+        now=moment,
+    )
+    return proceed(session, row.id, actor=actor, now=moment)
+
+
+def proof_of(session: Session, ref: str) -> AgentProofRow | None:
+    return session.get(AgentProofRow, get_request(session, ref).id)
+
+
+def _checked_details(
+    declaration: Declaration,
+    handling: str | None,
+    details: Mapping[str, object],
+    jurisdiction: str,
+) -> tuple[dict[str, object], bool]:
+    """The request's details as stored, and whether staff must weigh it before it runs."""
+    allowed = {
+        "rectification": {"corrections"},
+        "objection": {"activities", "grounds"},
+        "withdraw_consent": {"activities"},
+    }.get(handling or "", set())
+    extra = sorted(set(details) - allowed)
+    if extra:
+        raise PledgeError(
+            f"a {handling or 'request'} takes no detail {', '.join(repr(e) for e in extra)}",
+            f"details it takes: {', '.join(sorted(allowed)) or 'none'}",
+        )
+    checked: dict[str, object] = {}
+    review = False
+    if handling == "rectification":
+        corrections = details.get("corrections")
+        if not isinstance(corrections, Mapping) or not corrections:
+            raise PledgeError(
+                "a rectification needs the corrections: what is wrong and what it should be",
+                'give them as {"identity.name": "Jane Doe"} (category or table.column -> value)',
+            )
+        cleaned = {str(k): str(v).strip() for k, v in corrections.items()}
+        validate_corrections(declaration, cleaned)
+        checked["corrections"] = cleaned
+    if handling in ("objection", "withdraw_consent"):
+        asked = details.get("activities")
+        if asked is not None and not (
+            isinstance(asked, list) and all(isinstance(a, str) for a in asked)
+        ):
+            raise PledgeError("activities must be a list of activity names")
+        activities = activities_for(declaration, handling, asked, jurisdiction=jurisdiction)
+        checked["activities"] = activities
+        if handling == "objection":
+            review = objection_needs_review(declaration, activities)
+            grounds = details.get("grounds")
+            if isinstance(grounds, str) and grounds.strip():
+                checked["grounds"] = grounds.strip()
+    return checked, review
+
+
+def _agents_allowed(declaration: Declaration) -> bool:
+    agents = declaration.rights.agents
+    return agents is not None and agents.allowed
