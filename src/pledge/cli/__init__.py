@@ -19,6 +19,7 @@ from pledge.cli import records as _records  # noqa: F401  (registration)
 from pledge.cli import requests as _requests  # noqa: F401  (registration)
 from pledge.cli import serve as _serve  # noqa: F401  (registration)
 from pledge.cli import sources as _sources  # noqa: F401  (registration)
+from pledge.cli import users as _users  # noqa: F401  (registration)
 from pledge.cli import versions as _versions  # noqa: F401  (registration)
 from pledge.cli.app import app
 from pledge.errors import InvalidDeclaration, PledgeError
