@@ -11,9 +11,13 @@ from fastapi import FastAPI
 
 from pledge import __version__
 from pledge.settings import Settings
+from pledge.web.admin_console import admin_console_routes
+from pledge.web.admin_login import install_staff_auth
 from pledge.web.api import api_routes
+from pledge.web.api_requests import request_api_routes
 from pledge.web.errors import install_error_handlers
 from pledge.web.health import health_routes
+from pledge.web.privacy_center import privacy_center_routes
 from pledge.web.public import public_routes
 from pledge.web.reload import Reloader, install_sighup, watch_declaration
 from pledge.web.security import SecurityHeaders
@@ -26,6 +30,7 @@ TAGS = [
     {"name": "declaration", "description": "The declaration behind the notice, as JSON."},
     {"name": "versions", "description": "Each published version of the notice."},
     {"name": "health", "description": "Whether the server runs, and what it serves."},
+    {"name": "requests", "description": "Rights requests, for staff: a session or an API token."},
 ]
 
 
@@ -62,6 +67,10 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(public_routes(holder))
     app.include_router(api_routes(holder))
+    install_staff_auth(app, holder)
+    app.include_router(admin_console_routes(holder))
+    app.include_router(request_api_routes(holder))
+    app.include_router(privacy_center_routes(holder))
     app.include_router(health_routes(holder))
     return app
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +21,9 @@ from pledge.errors import InvalidDeclaration, PledgeError
 from pledge.jobs.background import BackgroundRunner
 from pledge.jobs.registry import JOBS
 from pledge.jobs.runner import Runner
-from pledge.mail.sender import MailSettings
 from pledge.notice.render import render_notice
 from pledge.notice_versions import last_updated, record_version
-from pledge.services import Keys, Services, load_secret
+from pledge.services import Services
 from pledge.settings import Settings
 from pledge.store import Store, open_store
 
@@ -107,12 +105,7 @@ class DeclarationHolder:
         self._store = open_store(self.store_url)
         try:
             published = self._load()
-            self._services = Services(
-                declaration=lambda: self.current.declaration,
-                keys=Keys.derive(load_secret(self.store_url)),
-                public_url=self.settings.public_url,
-                mail=MailSettings.configured(os.environ),
-            )
+            self._services = Services.from_settings(self.settings, lambda: self.current.declaration)
             if self.settings.run_jobs:
                 runner = Runner(self._store, JOBS, services=self._services)
                 self._jobs = BackgroundRunner(runner)
