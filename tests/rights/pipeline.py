@@ -22,10 +22,12 @@ from typing import Any
 import pytest
 
 from pledge.declaration.model import Declaration
+from pledge.demo.people import JANE_EMAIL
 from pledge.jobs import JOBS, Runner
 from pledge.jobs.runner import RunReport
 from pledge.mail.sender import MailSettings
 from pledge.rights.requests import get_request
+from pledge.rights.workflow import confirm_identity, submit_request
 from pledge.services import Keys, Services
 from pledge.store import Store, open_store
 from pledge.store.tables import RequestRow
@@ -137,3 +139,36 @@ def company(company_url: str, smtp_server: SmtpServer, tmp_path: Path) -> Iterat
         made.services.close()
         made.store.close()
         close(made.databases)
+
+
+def file(
+    company: Company,
+    type: str,
+    *,
+    email: str = JANE_EMAIL,
+    jurisdiction: str = "uk",
+    identity: dict[str, str] | None = None,
+    details: dict[str, object] | None = None,
+) -> str:
+    with company.store.session(write=True) as session:
+        row = submit_request(
+            session,
+            demo(),
+            type=type,
+            email=email,
+            jurisdiction=jurisdiction,
+            identity=identity,
+            details=details,
+            now=company.clock(),
+        )
+        return row.id
+
+
+def verify(company: Company, ref: str, email: str = JANE_EMAIL) -> None:
+    company.run_jobs()  # the acknowledgement and the code
+    code = company.last_code(email)
+    with company.store.session(write=True) as session:
+        confirm_identity(
+            session, ref, code, key=company.services.keys.verification, now=company.clock()
+        )
+    company.run_jobs()

@@ -16,47 +16,14 @@ from pledge.rights.delivery import (
     start_download,
 )
 from pledge.rights.events import timeline
-from pledge.rights.workflow import confirm_identity, submit_request
+from pledge.rights.workflow import submit_request
 from pledge.store.tables import RecipientNoticeRow, RestrictedRowRow, SubjectDecisionRow
 from tests.rights.demo import demo
-from tests.rights.pipeline import Company, body, company, package_data
+from tests.rights.pipeline import Company, body, company, file, package_data, verify
 
 __all__ = ["company"]
 
 JANE_OFFICE_POSTCODE = "BS1 6DG"
-
-
-def file(
-    company: Company,
-    type: str,
-    *,
-    email: str = JANE_EMAIL,
-    jurisdiction: str = "uk",
-    identity: dict[str, str] | None = None,
-    details: dict[str, object] | None = None,
-) -> str:
-    with company.store.session(write=True) as session:
-        row = submit_request(
-            session,
-            demo(),
-            type=type,
-            email=email,
-            jurisdiction=jurisdiction,
-            identity=identity,
-            details=details,
-            now=company.clock(),
-        )
-        return row.id
-
-
-def verify(company: Company, ref: str, email: str = JANE_EMAIL) -> None:
-    company.run_jobs()  # the acknowledgement and the code
-    code = company.last_code(email)
-    with company.store.session(write=True) as session:
-        confirm_identity(
-            session, ref, code, key=company.services.keys.verification, now=company.clock()
-        )
-    company.run_jobs()
 
 
 def test_an_access_request_ends_with_a_package_downloaded_after_a_second_code(

@@ -249,7 +249,13 @@ def review_agent_proof(
     proof.accepted, proof.reviewed_by, proof.reviewed_at = accepted, actor, moment
     session.flush()
     if not accepted:
-        return deny(session, row.id, f"the agent's proof was not accepted: {reason}", actor=actor)
+        return deny(
+            session,
+            row.id,
+            f"the agent's proof was not accepted: {reason}",
+            actor=actor,
+            now=moment,
+        )
     transition(
         session,
         row.id,
