@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import os
 import socket
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +14,8 @@ import typer
 from pledge.cli.app import app
 from pledge.declaration.load import load_declaration
 from pledge.errors import PledgeError
+from pledge.mail.sender import MailSettings
+from pledge.services import load_secret, outbox_folder
 from pledge.settings import Settings
 from pledge.store import open_store
 
@@ -50,12 +54,18 @@ def serve(
     declaration = load_declaration(path).declaration
     settings = Settings.build(path, store_url=store, host=host, port=port, watch=watch)
     open_store(settings.store_url).close()
+    load_secret(settings.store_url)  # a store other than SQLite needs PLEDGE_SECRET_KEY
 
     # Imported here: the web stack takes a while to import and only this command needs it.
     import uvicorn
 
     from pledge.web import create_app
 
+    # Bound before announcing: a busy port fails here, and --port 0 gets a real port to show.
+    listener = _listen(settings.host, settings.port)
+    base = _base_url(settings.host, listener.getsockname()[1])
+    if not os.environ.get("PLEDGE_PUBLIC_URL", "").strip():
+        settings = dataclasses.replace(settings, public_url=base)
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
@@ -64,11 +74,10 @@ def serve(
         lifespan="on",
         log_config=_log_config(),
     )
-    # Bound before announcing: a busy port fails here, and --port 0 gets a real port to show.
-    listener = _listen(settings.host, settings.port)
-    base = _base_url(settings.host, listener.getsockname()[1])
     typer.echo(f"Serving {declaration.organisation.name}'s privacy notice at {base}/privacy")
+    typer.echo(f"Privacy center at {base}/privacy/requests; staff console at {base}/admin")
     typer.echo(f"API docs at {base}/docs; health at {base}/health")
+    typer.echo(_mail_line(settings))
     reloads = f"when {path} changes or on SIGHUP" if settings.watch else "on SIGHUP"
     typer.echo(f"The notice reloads {reloads}. Press Ctrl+C to stop.")
 
@@ -76,6 +85,16 @@ def serve(
     server.run(sockets=[listener])
     if not server.started:
         raise typer.Exit(1)
+
+
+def _mail_line(settings: Settings) -> str:
+    relay = MailSettings.configured(os.environ)
+    if relay is not None:
+        return f"Mail goes through {relay.host}:{relay.port} from {relay.sender}"
+    outbox = outbox_folder(settings.store_url)
+    if outbox is not None:
+        return f"No mail relay is set (PLEDGE_SMTP_HOST): mails are written to {outbox}/"
+    return "No mail relay is set (PLEDGE_SMTP_HOST): mails to people cannot be sent"
 
 
 def _listen(host: str, port: int) -> socket.socket:
