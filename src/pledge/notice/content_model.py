@@ -133,6 +133,7 @@ class RetentionSection(Section):
     rules: tuple[RetentionView, ...]
     maximum: str = ""
     afterwards: str = ""
+    backups: str = ""  # what happens to erased data a backup brings back
 
 
 # --- sharing and transfers ----------------------------------------------------------------

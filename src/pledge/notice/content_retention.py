@@ -70,6 +70,7 @@ def build_retention(ctx: NoticeContext) -> RetentionSection | None:
         rules=rules,
         maximum=maximum,
         afterwards=_afterwards(ctx),
+        backups=_backups(ctx),
     )
 
 
@@ -90,6 +91,19 @@ def _afterwards(ctx: NoticeContext) -> str:
     return ctx._(
         "At the end of a period we delete the information, or anonymise it so that it can "
         "no longer identify you."
+    )
+
+
+def _backups(ctx: NoticeContext) -> str:
+    """Said only when Pledge erases in the company's databases (declared sources): each
+    erasure is journaled there, and `pledge replay-erasures` re-applies the journal to a
+    restored backup before it is used again."""
+    if not ctx.declaration.sources:
+        return ""
+    return ctx._(
+        "If we have to restore our systems from a backup, the restored information is kept "
+        "apart until everything we had deleted or anonymised, at the end of its period or at "
+        "your request, has been deleted or anonymised again."
     )
 
 

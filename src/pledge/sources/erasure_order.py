@@ -179,21 +179,7 @@ class Deleter:
         return free
 
     def _referring(self, ref: Reference) -> sa.Select[tuple[int]]:
-        """Rows of the child table that refer to the outer query's row of the parent."""
-        parent = self.tables[ref.parent]
-        child: sa.FromClause = self.tables[ref.child]
-        if ref.child == ref.parent:
-            child = child.alias("pledge_referring")
-        match: list[ColumnElement[bool]] = [
-            child.c[c] == parent.c[p]
-            for c, p in zip(ref.child_columns, ref.parent_columns, strict=True)
-        ]
-        if ref.child == ref.parent and self.keys[ref.parent]:
-            # A row that refers to itself does not keep itself from being deleted.
-            same = [child.c[k] == parent.c[k] for k in self.keys[ref.parent]]
-            match.append(sa.not_(sa.and_(*same)))
-        query: sa.Select[tuple[int]] = sa.select(sa.literal_column("1")).select_from(child)
-        return query.where(*match).correlate(parent)
+        return referring_rows(ref, self.tables, self.keys)
 
     def _delete(self, table: str, keys: Sequence[Key]) -> int:
         target = self.tables[table]
@@ -202,3 +188,23 @@ class Deleter:
             statement = sa.delete(target).where(key_in(target, self.keys[table], chunk))
             total += self.connection.execute(statement).rowcount
         return total
+
+
+def referring_rows(
+    ref: Reference, tables: Mapping[str, sa.Table], keys: Mapping[str, tuple[str, ...]]
+) -> sa.Select[tuple[int]]:
+    """Rows of the child table that refer to the outer query's row of the parent."""
+    parent = tables[ref.parent]
+    child: sa.FromClause = tables[ref.child]
+    if ref.child == ref.parent:
+        child = child.alias("pledge_referring")
+    match: list[ColumnElement[bool]] = [
+        child.c[c] == parent.c[p]
+        for c, p in zip(ref.child_columns, ref.parent_columns, strict=True)
+    ]
+    if ref.child == ref.parent and keys[ref.parent]:
+        # A row that refers to itself does not keep itself from being deleted.
+        same = [child.c[k] == parent.c[k] for k in keys[ref.parent]]
+        match.append(sa.not_(sa.and_(*same)))
+    query: sa.Select[tuple[int]] = sa.select(sa.literal_column("1")).select_from(child)
+    return query.where(*match).correlate(parent)

@@ -1,7 +1,8 @@
 """What an erasure did in one source: counts, names and dates, never a value.
 
 `as_json` is what may be kept as proof of the erasure; `from_json` reads it back. The
-values that find the person's remaining rows (`recheck`) stay out of it.
+values that find the person's remaining rows (`recheck`) and the keys of the rows erased
+(`deleted_keys`, `anonymised_keys`) stay out of it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pledge.sources.access import Params
+
+Key = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,10 @@ class TableErasure:
     kept_columns: tuple[str, ...]  # columns left as they were on held/anonymised rows
     notes: tuple[str, ...] = ()
     unchanged: int = 0  # the subject's rows left as they were: nothing (more) to erase in them
+    # The primary keys of the rows deleted and of those anonymised in full, for the journal
+    # of what must stay gone (pledge.retention.journal): never in as_json.
+    deleted_keys: tuple[Key, ...] = field(default=(), compare=False, repr=False)
+    anonymised_keys: tuple[Key, ...] = field(default=(), compare=False, repr=False)
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -3,6 +3,8 @@
 `prepare` reads, before the transaction, what each table of the plan needs: its columns'
 erasure (erasure_columns.py) and its holds (erasure_holds.py). `ErasureRun` then takes every
 table through the same steps, each a few set-based statements over the subject's keys.
+`table_columns` and `erase_columns` are shared with the replay of the journal after a
+backup is restored (pledge.retention.replay), which erases the same columns the same way.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class TableWork:
     anonymised: int = 0
     unchanged: int = 0
     held_changed: int = 0
+    anonymised_keys: list[Key] = field(default_factory=list)
     kept: dict[str, None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -70,6 +73,10 @@ class TableWork:
     def remaining(self) -> list[Key]:
         gone = set(self.to_delete) - set(self.blocked)
         return [k for k in self.own if k not in gone]
+
+    def deleted_keys(self) -> list[Key]:
+        blocked = set(self.blocked)
+        return [k for k in self.to_delete if k not in blocked]
 
     def report(self) -> TableErasure:
         until = [h.until for h in self.held.values() if h.until is not None]
@@ -85,6 +92,8 @@ class TableWork:
             kept_columns=tuple(c for c in self.declared.columns if c in self.kept),
             notes=tuple(self.notes),
             unchanged=self.unchanged,
+            deleted_keys=tuple(self.deleted_keys()),
+            anonymised_keys=tuple(self.anonymised_keys),
         )
 
 
@@ -98,16 +107,30 @@ def prepare(
 ) -> TableWork:
     """What erasing a table will do to its columns and which holds apply: a declaration
     that cannot be applied (a mask on a unique column) fails here, before any change."""
-    info = schema.tables[step.table]
-    protected = set(info.primary_key) | {c for fk in info.foreign_keys for c in fk.columns}
-    protected |= {c for ref in refs.get(step.table, []) for c in ref.parent_columns}
-    types = column_types(engine, step.table)
-    columns, notes = column_erasures(step.table, declared, types, protected, step.key)
+    types, columns, notes = table_columns(step.table, declared, schema, engine, refs, step.key)
     deletes = declared.erase == "delete_row" or any(
         c.erase == "delete_row" for c in declared.columns.values()
     )
     holds = table_holds(declaration, declared)
     return TableWork(step, declared, step.key, types, columns, notes, holds, deletes)
+
+
+def table_columns(
+    table: str,
+    declared: Table,
+    schema: SchemaInfo,
+    engine: Engine,
+    refs: Mapping[str, list[Reference]],
+    key: tuple[str, ...],
+) -> tuple[dict[str, ColumnType], dict[str, ColumnErasure], tuple[str, ...]]:
+    """A table's column types, its declared columns' erasures, and notes on them. Key
+    columns and columns a foreign key uses or refers to are kept as they are."""
+    info = schema.tables[table]
+    protected = set(info.primary_key) | {c for fk in info.foreign_keys for c in fk.columns}
+    protected |= {c for ref in refs.get(table, []) for c in ref.parent_columns}
+    types = column_types(engine, table)
+    columns, notes = column_erasures(table, declared, types, protected, key)
+    return types, columns, notes
 
 
 class ErasureRun:
@@ -217,6 +240,9 @@ class ErasureRun:
         if plain:
             changed = self._erase(work, plain, erasable)
             work.anonymised = len(changed)
+            # Rows held for some columns are left out: erased again in full, they would lose
+            # what the law keeps.
+            work.anonymised_keys = [k for k in plain if k in changed]
             work.unchanged = len(plain) - len(changed)
             work.kept.update((c, None) for c, e in work.columns.items() if e.action == "keep")
             if not erasable:
@@ -245,56 +271,16 @@ class ErasureRun:
         self, work: TableWork, keys: Sequence[Key], erasures: Sequence[ColumnErasure]
     ) -> set[Key]:
         """Erase these columns of these rows; the keys of the rows that changed."""
-        target = self.tables[work.table]
-        in_sql = [e for e in erasures if e.action in ("null", "mask", "placeholder")]
-        hashes = [e for e in erasures if e.action == "hash"]
-        changed: set[Key] = set()
-        for chunk in batches(keys, self.batch):
-            if in_sql:
-                would = sa.or_(*(changes(e, target, work.types[e.column]) for e in in_sql))
-                query = sa.select(*(target.c[c] for c in work.key)).where(
-                    key_in(target, work.key, chunk), would
-                )
-                found = [tuple(row) for row in self.connection.execute(query)]
-                if found:
-                    values = {
-                        target.c[e.column]: assignment(e, target, work.types[e.column])
-                        for e in in_sql
-                    }
-                    update = sa.update(target).where(key_in(target, work.key, found))
-                    self.connection.execute(update.values(values))
-                    changed.update(found)
-            for erasure in hashes:
-                changed.update(self._hash(work, target, chunk, erasure))
-        return changed
-
-    def _hash(
-        self, work: TableWork, target: sa.Table, keys: Sequence[Key], erasure: ColumnErasure
-    ) -> list[Key]:
-        column = target.c[erasure.column]
-        query = sa.select(*(target.c[c] for c in work.key), column).where(
-            key_in(target, work.key, keys), column.is_not(None)
+        return erase_columns(
+            self.connection,
+            self.tables[work.table],
+            work.key,
+            work.types,
+            keys,
+            erasures,
+            hash_key=self.hash_key,
+            batch=self.batch,
         )
-        width = len(work.key)
-        rows = [
-            (tuple(row[:width]), row[width])
-            for row in self.connection.execute(query)
-            if not looks_hashed(row[width], erasure.length)
-        ]
-        if not rows:
-            return []
-        names = [f"pledge_key_{i}" for i in range(width)]
-        match = [target.c[c] == sa.bindparam(n) for c, n in zip(work.key, names, strict=True)]
-        update = sa.update(target).where(*match).values({column: sa.bindparam("pledge_value")})
-        values = [
-            {
-                **dict(zip(names, key, strict=True)),
-                "pledge_value": hashed(v, self.hash_key, erasure.length),
-            }
-            for key, v in rows
-        ]
-        self.connection.execute(update, values)
-        return [key for key, _ in rows]
 
     def recheck(self, plan: SourcePlan, works: Sequence[TableWork], params: Params) -> Params:
         """The first values, and those the seed columns of the remaining rows now hold."""
@@ -315,6 +301,73 @@ class ErasureRun:
                     if None not in tuple(row):
                         bucket[row[0] if len(seed.columns) == 1 else tuple(row)] = None
         return {name: tuple(found) for name, found in values.items()}
+
+
+def erase_columns(
+    connection: Connection,
+    target: sa.Table,
+    key: tuple[str, ...],
+    types: Mapping[str, ColumnType],
+    keys: Sequence[Key],
+    erasures: Sequence[ColumnErasure],
+    *,
+    hash_key: bytes,
+    batch: int,
+) -> set[Key]:
+    """Erase these columns of the rows with these keys, in batches; the keys of the rows
+    that changed. Rows already erased are not written again."""
+    in_sql = [e for e in erasures if e.action in ("null", "mask", "placeholder")]
+    hashes = [e for e in erasures if e.action == "hash"]
+    changed: set[Key] = set()
+    for chunk in batches(keys, batch):
+        if in_sql:
+            would = sa.or_(*(changes(e, target, types[e.column]) for e in in_sql))
+            query = sa.select(*(target.c[c] for c in key)).where(key_in(target, key, chunk), would)
+            found = [tuple(row) for row in connection.execute(query)]
+            if found:
+                values = {
+                    target.c[e.column]: assignment(e, target, types[e.column]) for e in in_sql
+                }
+                update = sa.update(target).where(key_in(target, key, found))
+                connection.execute(update.values(values))
+                changed.update(found)
+        for erasure in hashes:
+            changed.update(_hash(connection, target, key, chunk, erasure, hash_key))
+    return changed
+
+
+def _hash(
+    connection: Connection,
+    target: sa.Table,
+    key: tuple[str, ...],
+    keys: Sequence[Key],
+    erasure: ColumnErasure,
+    hash_key: bytes,
+) -> list[Key]:
+    column = target.c[erasure.column]
+    query = sa.select(*(target.c[c] for c in key), column).where(
+        key_in(target, key, keys), column.is_not(None)
+    )
+    width = len(key)
+    rows = [
+        (tuple(row[:width]), row[width])
+        for row in connection.execute(query)
+        if not looks_hashed(row[width], erasure.length)
+    ]
+    if not rows:
+        return []
+    names = [f"pledge_key_{i}" for i in range(width)]
+    match = [target.c[c] == sa.bindparam(n) for c, n in zip(key, names, strict=True)]
+    update = sa.update(target).where(*match).values({column: sa.bindparam("pledge_value")})
+    values = [
+        {
+            **dict(zip(names, row_key, strict=True)),
+            "pledge_value": hashed(v, hash_key, erasure.length),
+        }
+        for row_key, v in rows
+    ]
+    connection.execute(update, values)
+    return [row_key for row_key, _ in rows]
 
 
 def remain(count: int) -> str:
