@@ -5,14 +5,41 @@ company's tables: an objection or a withdrawal of consent (pledge.rights.decisio
 account closed or a relationship ended (SubjectEventRow). And a person's legal hold keeps
 their rows whatever the rules say. The sweep needs these as keys of rows per table: the
 rows of each such person, found with the plan machinery a request uses.
+
+`person_rows` gathers them. Cost: ONE run of the access plan per known person (everyone
+with a decision in force, a recorded event or a legal hold), read-only, each a few
+statements per source; the plan itself is built once per identity kind and reused with
+each person's value. It grows with the number of such people, not with the size of the
+tables, and runs once per sweep.
+
+- A decision counts from the day it was made, the first one when there are several; an
+  objection or a withdrawal for one activity applies to the tables of that activity only
+  (one for every activity, to every table).
+- An event counts from the day it happened, the latest when there are several (the account
+  closed last); one dated after the as-of day has not happened.
+- A hold applies to the tables of its scope (all when empty) while it is in force.
+- Only the person's own rows count, never rows shared with someone else, and only in tables
+  with a primary key: a key is the tuple of the row's primary key values, in key order.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from pledge.declaration.model import Declaration
+from pledge.retention.events import CLOCK_EVENTS
+from pledge.retention.holds import active_holds, hold_places
+from pledge.services import Services
+from pledge.sources.access import execute_access
+from pledge.sources.plan import Plan, build_plan
+from pledge.store.tables import SubjectDecisionRow, SubjectEventRow
 
 Key = tuple[Any, ...]
 Place = tuple[str, str]  # (source, table)
@@ -37,3 +64,121 @@ class PersonRows:
 
     def held_keys(self, place: Place) -> frozenset[Key]:
         return self.held.get(place, frozenset())
+
+
+# A decision's kind -> the trigger it is, as rules name triggers.
+DECISION_TRIGGERS: Mapping[str, str] = {"objection": "objection", "withdrawal": "consent_withdrawn"}
+Identity = tuple[str, str]  # (kind, value), as the store names a person
+
+
+@dataclass
+class _Known:
+    """What the store says of one person: trigger dates (per activity or all) and holds."""
+
+    # trigger -> activity (None: every activity) -> date
+    decisions: dict[str, dict[str | None, dt.date]] = field(default_factory=dict)
+    events: dict[str, dt.date] = field(default_factory=dict)
+    held: dict[Place, list[str]] = field(default_factory=dict)  # table -> reasons
+
+
+def person_rows(
+    session: Session, declaration: Declaration, services: Services, *, as_of: dt.datetime
+) -> PersonRows:
+    """The rows of every person Pledge knows something about, per table, on `as_of`."""
+    people = _known_people(session, declaration, as_of)
+    kinds = _identity_kinds(declaration)
+    people = {who: known for who, known in people.items() if who[0] in kinds}
+    if not people:
+        return PersonRows()
+    schemas, engines = services.schemas(), services.engines()
+    plans: dict[str, Plan] = {}
+    triggers: dict[Place, dict[str, dict[Key, dt.date]]] = {}
+    held: dict[Place, set[Key]] = {}
+    holds: dict[Place, dict[str, None]] = {}
+    for (kind, value), known in sorted(people.items()):
+        if kind not in plans:
+            plans[kind] = build_plan(declaration, schemas, {kind: [value]})
+        # The plan's statements depend on the kinds given, not on the values.
+        plan = dataclasses.replace(plans[kind], identity={kind: (value,)})
+        for table in execute_access(plan, engines).tables:
+            if not table.rows or not table.key:
+                continue
+            place = (table.source, table.table)
+            keys = [tuple(row[c] for c in table.key) for row in table.rows]
+            activities = declaration.sources[table.source].tables[table.table].activities
+            for trigger, day in _dates(known, activities).items():
+                # Two people on one row: a decision counts from the first, an event the last.
+                first = trigger in DECISION_TRIGGERS.values()
+                dates = triggers.setdefault(place, {}).setdefault(trigger, {})
+                for key in keys:
+                    before = dates.get(key, day)
+                    dates[key] = min(before, day) if first else max(before, day)
+            if place in known.held:
+                held.setdefault(place, set()).update(keys)
+                holds.setdefault(place, {}).update(dict.fromkeys(known.held[place]))
+    return PersonRows(
+        triggers=triggers,
+        held={place: frozenset(keys) for place, keys in held.items()},
+        holds={place: tuple(reasons) for place, reasons in holds.items()},
+    )
+
+
+def _dates(known: _Known, activities: list[str]) -> dict[str, dt.date]:
+    """The person's trigger dates that apply to a table of these activities."""
+    dates: dict[str, dt.date] = dict(known.events)
+    for trigger, by_activity in known.decisions.items():
+        days = [d for a, d in by_activity.items() if a is None or a in activities]
+        if days:
+            dates[trigger] = min(days)
+    return dates
+
+
+def _known_people(
+    session: Session, declaration: Declaration, as_of: dt.datetime
+) -> dict[Identity, _Known]:
+    """Everyone with a decision in force, a clock event or a hold on `as_of`: three queries."""
+    day = as_of.date()
+    people: dict[Identity, _Known] = {}
+    decision = SubjectDecisionRow
+    in_force = session.execute(
+        select(
+            decision.identity_kind,
+            decision.identity_value,
+            decision.kind,
+            decision.activity,
+            decision.decided_at,
+        ).where(
+            decision.kind.in_(list(DECISION_TRIGGERS)),
+            decision.decided_at <= as_of,
+            or_(decision.lifted_at.is_(None), decision.lifted_at > as_of),
+        )
+    )
+    for kind, value, decision_kind, activity, decided_at in in_force:
+        known = people.setdefault((kind, value), _Known())
+        by_activity = known.decisions.setdefault(DECISION_TRIGGERS[decision_kind], {})
+        decided = decided_at.astimezone(dt.UTC).date()
+        by_activity[activity] = min(by_activity.get(activity, decided), decided)
+    event = SubjectEventRow
+    happened = session.execute(
+        select(event.identity_kind, event.identity_value, event.kind, event.occurred_on).where(
+            event.kind.in_(CLOCK_EVENTS), event.occurred_on <= day
+        )
+    )
+    for kind, value, event_kind, occurred_on in happened:
+        known = people.setdefault((kind, value), _Known())
+        known.events[event_kind] = max(known.events.get(event_kind, occurred_on), occurred_on)
+    for hold in active_holds(session, as_of=day):
+        known = people.setdefault((hold.identity_kind, hold.identity_value), _Known())
+        for place in hold_places(declaration, hold):
+            known.held.setdefault(place, []).append(hold.reason)
+    return people
+
+
+def _identity_kinds(declaration: Declaration) -> set[str]:
+    return {
+        column.identity
+        for source in declaration.sources.values()
+        for table in source.tables.values()
+        for column in table.columns.values()
+        if column.identity
+    }

@@ -9,8 +9,11 @@
    of that database (pledge.sources.erasure), then marks its journal row done, keeping
    (sealed) the values that find what was left on purpose, for the re-check. A crash
    before the mark runs the source again, which finds nothing more to do: erasing is
-   idempotent. The sources are independent once their values are known, so any number of
-   workers may run them in any order.
+   idempotent. A legal hold on the person keeps the tables of its scope as they are, and
+   the summary lists them as kept (pledge.retention.held_erasure). The same transaction
+   writes the keys of the rows deleted and anonymised to the journal of what must stay
+   gone (pledge.retention.journal), for a backup restore. The sources are independent
+   once their values are known, so any number of workers may run them in any order.
 3. When the last source is done, `request.finish_erasure` runs the access plan again from
    the journal's values and records that nothing identifiable remains outside the legal
    holds (or what does), wipes the values from the journal, tells the recipients, keeps the
@@ -19,13 +22,7 @@
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import json
-from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import select
 
@@ -33,6 +30,12 @@ from pledge.declaration.model import Declaration, text
 from pledge.errors import NotFound
 from pledge.jobs.queue import enqueue
 from pledge.jobs.registry import JobContext, job
+
+# A module import: the journal seals with pledge.rights.package_crypto, and importing
+# pledge.rights imports this module; bound at call time, the cycle does no harm.
+from pledge.retention import journal as gone
+from pledge.retention.held_erasure import erase_source_apart
+from pledge.retention.holds import person_holds
 from pledge.rights.deadlines import local_day
 from pledge.rights.delivery import store_result
 from pledge.rights.events import record_event
@@ -42,11 +45,14 @@ from pledge.rights.requests import get_request, transition
 from pledge.rights.subject_rows import build_request_plan, find_rows, found_anything
 from pledge.rights.workflow import CLOSING_MAIL_JOB
 from pledge.sources.access import Params
-from pledge.sources.erasure import SourceErasure, erase_source, leftovers
+from pledge.sources.erasure import SourceErasure, leftovers
+from pledge.sources.erasure_sql import batches
+from pledge.sources.values_codec import Key, decode_params, encode_params
 from pledge.store.tables import ErasureJournalRow, RequestRow
 
 ERASE_SOURCE_JOB = "request.erase_source"
 FINISH_ERASURE_JOB = "request.finish_erasure"
+GONE_BATCH = 1000  # keys per entry of the journal of what must stay gone
 
 
 def start_erasure(ctx: JobContext, row: RequestRow) -> None:
@@ -104,16 +110,19 @@ def erase_one_source(ctx: JobContext, ref: str) -> None:
     if entry.state == "pending" and row.state == "running":
         declaration = ctx.services.declaration
         plan = build_request_plan(ctx.services, declaration, row)
-        done = erase_source(
+        today = local_day(ctx.now, row.jurisdiction)
+        done = erase_source_apart(
             plan,
             source,
             ctx.services.engines()[source],
             _params(ctx, entry),
             declaration,
-            today=local_day(ctx.now, row.jurisdiction),
+            held=person_holds(ctx.session, declaration, email=row.email, as_of=today),
+            today=today,
             hash_key=ctx.services.keys.package,
         )
         entry.state, entry.outcome, entry.finished_at = "done", done.as_json(), ctx.now
+        _journal_gone(ctx, row.id, done)
         # From now on the journal holds what finds the rows left on purpose (anonymised,
         # held), for the re-check: the first values may no longer lead to them.
         entry.params = seal(
@@ -186,6 +195,28 @@ def _params(ctx: JobContext, entry: ErasureJournalRow) -> Params:
     return decode_params(unseal(entry.params, key, ref=f"{entry.request_id}:{entry.source}"))
 
 
+def _journal_gone(ctx: JobContext, ref: str, done: SourceErasure) -> None:
+    """What must stay gone after a backup is restored, in the transaction that marks the
+    source done: the journal has these keys exactly when the erasure is recorded."""
+    for table in done.tables:
+        erased: dict[gone.Action, tuple[Key, ...]] = {
+            "deleted": table.deleted_keys,
+            "anonymised": table.anonymised_keys,
+        }
+        for action, keys in erased.items():
+            for chunk in batches(keys, GONE_BATCH):
+                gone.journal_batch(
+                    ctx.session,
+                    source=done.source,
+                    table=table.table,
+                    action=action,
+                    cause=f"request:{ref}",
+                    keys=chunk,
+                    key=ctx.services.keys.package,
+                    now=ctx.now,
+                )
+
+
 def _changed(erased: SourceErasure) -> bool:
     return any(t.deleted or t.anonymised or t.held or t.shared for t in erased.tables)
 
@@ -246,51 +277,3 @@ def _erased_scope(
             categories.update(dict.fromkeys(c.category for c in declared.columns.values()))
             activities.update(dict.fromkeys(declared.activities))
     return list(categories), list(activities)
-
-
-# The journal keeps parameter values as JSON with their type, so that an integer key comes
-# back an integer (PostgreSQL will not compare an integer column with a text value).
-def encode_params(params: Params) -> bytes:
-    return json.dumps(
-        {name: [_tagged(v) for v in values] for name, values in params.items()}
-    ).encode()
-
-
-def decode_params(blob: bytes) -> Params:
-    loaded: Mapping[str, list[list[Any]]] = json.loads(blob)
-    return {name: tuple(_untagged(v) for v in values) for name, values in loaded.items()}
-
-
-def _tagged(value: Any) -> list[Any]:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return ["", value]
-    if isinstance(value, Decimal):
-        return ["decimal", str(value)]
-    if isinstance(value, dt.datetime):
-        return ["datetime", value.isoformat()]
-    if isinstance(value, dt.date):
-        return ["date", value.isoformat()]
-    if isinstance(value, UUID):
-        return ["uuid", str(value)]
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return ["bytes", base64.b64encode(bytes(value)).decode()]
-    if isinstance(value, tuple):
-        return ["tuple", [_tagged(v) for v in value]]
-    return ["", str(value)]
-
-
-def _untagged(tagged: list[Any]) -> Any:
-    kind, value = tagged
-    if kind == "decimal":
-        return Decimal(value)
-    if kind == "datetime":
-        return dt.datetime.fromisoformat(value)
-    if kind == "date":
-        return dt.date.fromisoformat(value)
-    if kind == "uuid":
-        return UUID(value)
-    if kind == "bytes":
-        return base64.b64decode(value)
-    if kind == "tuple":
-        return tuple(_untagged(v) for v in value)
-    return value
