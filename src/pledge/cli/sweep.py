@@ -1,0 +1,149 @@
+"""`pledge sweep`: apply the retention rules now (or count what they would do)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pledge.cli.app import app
+from pledge.cli.versions import DeclarationPath, StoreUrl
+from pledge.declaration.load import load_declaration
+from pledge.declaration.model import Declaration, text
+from pledge.errors import PledgeError
+from pledge.retention.sweep import SweepReport, TableSweep, run_sweep
+from pledge.retention.sweep_report import HELD_BY
+from pledge.services import Services
+from pledge.settings import Settings
+from pledge.store import open_store
+
+MOMENTS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+@app.command("sweep")
+def sweep_(
+    path: DeclarationPath,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="count what the rules would do; change nothing")
+    ] = False,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=MOMENTS,
+            metavar="DATETIME",
+            help="judge the rules as of this moment, in UTC (default: now)",
+        ),
+    ] = None,
+    resume: Annotated[
+        int | None,
+        typer.Option(
+            "--resume", metavar="RUN", help="finish a sweep run that stopped, as of its moment"
+        ),
+    ] = None,
+    store: StoreUrl = None,
+) -> None:
+    """Delete or anonymise what the retention rules let go, in batches; print what was done."""
+    if resume is not None and as_of is not None:
+        raise PledgeError("--as-of and --resume go separately", "a resumed run keeps its moment")
+    declaration = load_declaration(path).declaration
+    now = as_of.replace(tzinfo=UTC) if as_of is not None else datetime.now(UTC)
+    report = _sweep(path, store, declaration, now, dry_run, resume)
+    for line in describe(report, declaration):
+        typer.echo(line)
+
+
+def _sweep(
+    path: Path,
+    store: str | None,
+    declaration: Declaration,
+    now: datetime,
+    dry_run: bool,
+    resume: int | None,
+) -> SweepReport:
+    settings = Settings.build(path, store_url=store)
+    with open_store(settings.store_url) as opened:
+        services = Services.from_settings(settings, lambda: declaration)
+        try:
+            return run_sweep(
+                opened, services, now=now, dry_run=dry_run, started_by="cli", run_id=resume
+            )
+        finally:
+            services.close()
+
+
+def describe(report: SweepReport, declaration: Declaration) -> list[str]:
+    """The report as the terminal shows it: a line per table, then holds and notes."""
+    moment = f"{report.as_of:%Y-%m-%d %H:%M} UTC"
+    if report.dry_run:
+        lines = [f"Dry run as of {moment} (sweep run {report.run_id}): nothing was changed.", ""]
+    else:
+        lines = [f"Sweep as of {moment} (sweep run {report.run_id}).", ""]
+    if report.tables:
+        lines += _table(report, declaration)
+    else:
+        lines.append("No declared table has retention rules: nothing to sweep.")
+    if report.child_runs:
+        runs = ", ".join(str(r) for r in report.child_runs)
+        count = len(report.child_runs)
+        lines += [
+            "",
+            f"Children's data erased: {count} {'person' if count == 1 else 'people'} "
+            f"(audit: sweep run{'s' if count > 1 else ''} {runs}).",
+        ]
+    return lines
+
+
+def _table(report: SweepReport, declaration: Declaration) -> list[str]:
+    lines = []
+    headers = ["table", "rules", "action", "expired", "held", "referenced"]
+    if not report.dry_run:
+        headers += ["deleted", "anonymised", "batches", "seconds"]
+    table = [headers, *(_row(t, report.dry_run) for t in report.tables)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    for row in table:
+        cells = [
+            cell.ljust(width) if i < 3 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    held = [f"  {t.name}: {_hold(hold, declaration)}" for t in report.tables for hold in t.holds]
+    if held:
+        lines += ["", "Held:", *held]
+    notes = [
+        f"  {t.name}: {note}"
+        for t in report.tables
+        for note in t.notes
+        if not note.startswith(HELD_BY)
+    ]
+    if notes:
+        lines += ["", "Notes:", *notes]
+    return lines
+
+
+def _row(table: TableSweep, dry_run: bool) -> list[str]:
+    cells = [
+        table.name,
+        ", ".join(table.rules),
+        table.action,
+        str(table.expired),
+        str(table.held),
+        str(table.referenced),
+    ]
+    if not dry_run:
+        cells += [
+            str(table.deleted),
+            str(table.anonymised),
+            str(table.batches),
+            f"{table.seconds:.2f}",
+        ]
+    return cells
+
+
+def _hold(hold: str, declaration: Declaration) -> str:
+    rule = declaration.retention.get(hold)
+    if rule is None or not rule.required_by:
+        return hold  # a person's legal hold, by its reason
+    return f"{hold} (legal hold: {text(rule.required_by, 'en')})"

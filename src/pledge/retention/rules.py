@@ -1,0 +1,147 @@
+"""The retention rules of each declared table, compiled into what a sweep can judge.
+
+A table lists its rules (`retention: [...]`) and maps triggers to its columns (`timestamps`).
+Each rule becomes a `RuleRetention`: the column holding its trigger's date, or the note that
+Pledge records that trigger itself (an objection, a withdrawal of consent, an account closed,
+a relationship or a contract ended: `pledge.retention.people`), and whether it is a legal hold
+(`required_by`) or ends at once on an objection. A rule the sweep cannot judge (no duration,
+no trigger, a trigger with no column that Pledge does not record either) never expires, so
+its table's rows are kept, and `problem` says why.
+
+The table's action is the gentler of its rules': anonymise when any rule says so, else delete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pledge.declaration.durations import Duration
+from pledge.declaration.model import Declaration, Table, text
+
+Action = Literal["delete", "anonymise"]
+Place = tuple[str, str]
+
+# Triggers Pledge itself records per person, used when a table has no column for them.
+RECORDED = ("objection", "consent_withdrawn", "account_closed", "relationship_end", "contract_end")
+# No contact since collection: a row with no last-contact date counts from its collection.
+FALLBACKS = {"last_contact": "collected"}
+
+
+@dataclass(frozen=True)
+class RuleRetention:
+    """One rule as it applies to one table."""
+
+    name: str
+    duration: Duration | None
+    trigger: str | None
+    column: str | None  # the table's column holding the trigger's date
+    fallback: str | None  # the column counted from when `column` is NULL
+    recorded: bool  # the date comes from what Pledge recorded about the row's person
+    action: Action
+    required_by: str | None  # set: a legal hold, the law that requires it (English)
+    ends_on_objection: bool
+    objection_column: str | None  # the table's own date of an objection, if it has one
+    problem: str | None = None  # why the sweep cannot judge it: it never expires here
+
+    @property
+    def hold(self) -> bool:
+        return self.required_by is not None
+
+
+@dataclass(frozen=True)
+class TableRetention:
+    """A declared table with rules: what keeps its rows and what happens when none does."""
+
+    source: str
+    table: str
+    rules: tuple[RuleRetention, ...]
+    action: Action
+
+    @property
+    def place(self) -> Place:
+        return (self.source, self.table)
+
+    @property
+    def name(self) -> str:
+        return f"{self.source}.{self.table}"
+
+    @property
+    def rule_names(self) -> tuple[str, ...]:
+        return tuple(rule.name for rule in self.rules)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(
+            f"{self.name}: {rule.problem}" for rule in self.rules if rule.problem is not None
+        )
+
+
+def compile_retention(declaration: Declaration) -> list[TableRetention]:
+    """Every declared source table with at least one rule, in declaration order."""
+    compiled = []
+    for source_name, source in declaration.sources.items():
+        for table_name, table in source.tables.items():
+            rules = tuple(
+                _rule(declaration, name, table) for name in dict.fromkeys(table.retention)
+            )
+            if not rules:
+                continue
+            action: Action = (
+                "anonymise" if any(r.action == "anonymise" for r in rules) else "delete"
+            )
+            compiled.append(TableRetention(source_name, table_name, rules, action))
+    return compiled
+
+
+def _rule(declaration: Declaration, name: str, table: Table) -> RuleRetention:
+    rule = declaration.retention.get(name)
+    if rule is None:
+        # A loaded declaration has no such reference; a hand-built one might.
+        return RuleRetention(
+            name=name,
+            duration=None,
+            trigger=None,
+            column=None,
+            fallback=None,
+            recorded=False,
+            action="delete",
+            required_by=None,
+            ends_on_objection=False,
+            objection_column=None,
+            problem=f"rule {name} is not declared under `retention`: its rows are kept",
+        )
+    trigger = rule.trigger
+    column = table.timestamps.get(trigger) if trigger else None
+    fallback_trigger = FALLBACKS.get(trigger or "")
+    fallback = table.timestamps.get(fallback_trigger) if fallback_trigger else None
+    recorded = column is None and trigger in RECORDED
+    required_by = text(rule.required_by, "en") if rule.required_by else None
+    return RuleRetention(
+        name=name,
+        duration=rule.duration,
+        trigger=trigger,
+        column=column,
+        fallback=fallback if column is not None else None,
+        recorded=recorded,
+        action=rule.action,
+        required_by=required_by,
+        ends_on_objection=rule.ends_on_objection,
+        objection_column=table.timestamps.get("objection"),
+        problem=_problem(name, rule.duration, trigger, column, recorded),
+    )
+
+
+def _problem(
+    name: str, duration: Duration | None, trigger: str | None, column: str | None, recorded: bool
+) -> str | None:
+    if duration is None:
+        return f"rule {name} has no duration, so it never ends: its rows are kept"
+    if trigger is None:
+        return f"rule {name} has no trigger to count its {duration} from: its rows are kept"
+    if column is None and not recorded:
+        return (
+            f"rule {name} counts from '{trigger}', which the table maps to no column under "
+            "`timestamps` and Pledge does not record: its rows are kept"
+        )
+    return None

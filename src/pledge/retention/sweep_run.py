@@ -1,0 +1,278 @@
+"""One sweep under way, table by table: count (a dry run), or batches then a count.
+
+A dry run counts each table in ONE query: the rows due, held (and by what) and referenced
+by rows that would stay. A sweep runs each source's tables children first; tables that
+refer to each other go in passes until one frees nothing more. Each batch commits the store's
+record of it (counts, journal) inside its company transaction, then that one commits; the
+table's held and referenced rows are counted once at its end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from pledge.retention.people import PersonRows
+from pledge.retention.predicates import PERSON, Condition, Conditions
+from pledge.retention.rules import Place, TableRetention
+from pledge.retention.sweep_record import Tally, begin_table, finish_table, record_batch
+from pledge.retention.sweep_report import TableSweep, hold_notes, rows
+from pledge.retention.sweep_sql import anonymise_batch, batch_transaction, delete_batch, last_key
+from pledge.retention.sweep_tables import SweptSource, SweptTable
+from pledge.sources.erasure_sql import Key
+from pledge.store import Store
+
+
+@dataclass
+class SweepRun:
+    """One sweep under way: its settings and what it has done."""
+
+    store: Store
+    run_id: int
+    as_of: dt.datetime
+    dry_run: bool
+    people: PersonRows | None
+    journal_key: bytes
+    batch: int
+    done: dict[Place, TableSweep]
+    doing: str = "starting"
+    tallies: dict[Place, Tally] = field(default_factory=dict)
+
+    def source(self, source: SweptSource) -> None:
+        """Sweep, or count, the tables of one source that earlier attempts did not finish."""
+        for swept in source.swept.values():
+            if swept.skip is not None and swept.retention.place not in self.done:
+                self.done[swept.retention.place] = self._skipped(source, swept)
+        for group in source.groups():
+            todo = [t for t in group if source.swept[t].retention.place not in self.done]
+            if not todo:
+                continue
+            if self.dry_run:
+                for table in todo:
+                    self._count(source, source.swept[table])
+                continue
+            started = {t: time.perf_counter() for t in todo}
+            for table in todo:
+                self.tallies[source.swept[table].retention.place] = begin_table(
+                    self.store, self.run_id, source.swept[table].retention
+                )
+            # Tables that refer to each other go in passes until one frees nothing more.
+            while True:
+                changed = sum(self._pass(source, source.swept[t]) for t in todo)
+                if not changed or not source.cyclic(group):
+                    break
+            for table in todo:
+                self._finish(source, source.swept[table], started[table])
+
+    def _count(self, source: SweptSource, swept: SweptTable) -> None:
+        """A dry run's table: one COUNT, nothing changed."""
+        started = time.perf_counter()
+        retention = swept.retention
+        self.doing = f"counting the rows of {retention.name}"
+        conditions = swept.judge(self.as_of, self.people).conditions()
+        due = swept.work(conditions)
+        refers = source.referenced_after(retention.table, self.as_of, self.people)
+        counts = self._counts(source, swept, conditions, due, refers)
+        expired, referenced = counts["due"], counts["referenced"]
+        gone = expired - referenced
+        tally = Tally(
+            deleted=gone if swept.deletes else 0,
+            anonymised=0 if swept.deletes else expired,
+            seconds=time.perf_counter() - started,
+        )
+        self._report(source, swept, tally, counts, expired=expired)
+
+    def _pass(self, source: SweptSource, swept: SweptTable) -> int:
+        """Batches over the whole table, in key order; how many rows they changed."""
+        retention = swept.retention
+        assert swept.table is not None
+        tally = self.tallies[retention.place]
+        due = swept.work(swept.judge(self.as_of, self.people).conditions())
+        if swept.deletes:
+            due = sa.and_(due, sa.not_(source.referenced(retention.table)))
+        verb = "deleting from" if swept.deletes else "anonymising"
+        self.doing = f"{verb} {retention.name}"
+        after: Key | None = None
+        changed = 0
+        while True:
+            started = time.perf_counter()
+            with batch_transaction(source.engine) as connection:
+                if swept.deletes:
+                    keys = delete_batch(
+                        connection,
+                        swept.table,
+                        swept.key,
+                        due,
+                        after=after,
+                        size=self.batch,
+                        unlink=source.unlink(retention.table),
+                    )
+                else:
+                    keys = anonymise_batch(
+                        connection,
+                        swept.table,
+                        swept.key,
+                        due,
+                        erasures=swept.erasures,
+                        types=swept.types,
+                        hash_key=self.journal_key,
+                        after=after,
+                        size=self.batch,
+                    )
+                if keys:
+                    self._tally(tally, swept, len(keys), time.perf_counter() - started)
+                    record_batch(
+                        self.store,
+                        self.run_id,
+                        retention,
+                        keys,
+                        tally=tally,
+                        journal_key=self.journal_key,
+                    )
+            if not keys:
+                return changed
+            tally.longest = max(tally.longest, time.perf_counter() - started)
+            changed += len(keys)
+            if len(keys) < self.batch:
+                return changed
+            after = last_key(keys)
+
+    def _tally(self, tally: Tally, swept: SweptTable, count: int, seconds: float) -> None:
+        if swept.deletes:
+            tally.deleted += count
+        else:
+            tally.anonymised += count
+        tally.batches += 1
+        tally.longest = max(tally.longest, seconds)
+
+    def _finish(self, source: SweptSource, swept: SweptTable, started: float) -> None:
+        """After the batches: what is left, held or referenced, counted once."""
+        retention = swept.retention
+        self.doing = f"counting what is left of {retention.name}"
+        conditions = swept.judge(self.as_of, self.people).conditions()
+        due = swept.work(conditions)
+        refers = source.referenced(retention.table) if swept.deletes else sa.false()
+        counts = self._counts(source, swept, conditions, due, refers)
+        tally = self.tallies[retention.place]
+        tally.seconds += time.perf_counter() - started
+        left = counts["due"] - counts["referenced"]
+        expired = tally.deleted + tally.anonymised + counts["due"]
+        extra = [f"{rows(left)} due still there: run the sweep again"] if left else []
+        self._report(source, swept, tally, counts, expired=expired, extra=extra)
+
+    def _counts(
+        self,
+        source: SweptSource,
+        swept: SweptTable,
+        conditions: Conditions,
+        due: Condition,
+        refers: Condition,
+    ) -> dict[str, int]:
+        assert swept.table is not None
+        columns = {
+            "due": count_of(due),
+            "held": count_of(conditions.held),
+            "referenced": count_of(sa.and_(due, refers)) if swept.deletes else sa.literal(0),
+            **{f"hold:{name}": count_of(c) for name, c in conditions.holds.items()},
+        }
+        query = sa.select(*(c.label(f"c{i}") for i, c in enumerate(columns.values())))
+        with source.engine.connect() as connection:
+            found = connection.execute(query.select_from(swept.table)).one()
+        return {name: int(value or 0) for name, value in zip(columns, found, strict=True)}
+
+    def _report(
+        self,
+        source: SweptSource,
+        swept: SweptTable,
+        tally: Tally,
+        counts: Mapping[str, int],
+        *,
+        expired: int,
+        extra: Sequence[str] = (),
+    ) -> None:
+        retention = swept.retention
+        holds = self._holds(retention, counts)
+        notes = [*hold_notes(holds), *self._notes(swept, expired), *extra]
+        finish_table(
+            self.store,
+            self.run_id,
+            retention,
+            tally=tally,
+            held=counts["held"],
+            referenced=counts["referenced"],
+            notes=notes,
+        )
+        self.done[retention.place] = TableSweep(
+            source=source.name,
+            table=retention.table,
+            rules=retention.rule_names,
+            action=retention.action,
+            expired=expired,
+            deleted=0 if self.dry_run else tally.deleted,
+            anonymised=0 if self.dry_run else tally.anonymised,
+            held=counts["held"],
+            holds=holds,
+            referenced=counts["referenced"],
+            batches=tally.batches,
+            longest_batch_seconds=tally.longest,
+            seconds=tally.seconds,
+            notes=tuple(notes),
+        )
+
+    def _holds(self, retention: TableRetention, counts: Mapping[str, int]) -> tuple[str, ...]:
+        holds = [r.name for r in retention.rules if r.hold and counts.get(f"hold:{r.name}")]
+        if counts.get(f"hold:{PERSON}"):
+            reasons = self.people.holds.get(retention.place, ()) if self.people else ()
+            holds += list(reasons) or [PERSON]
+        return tuple(holds)
+
+    def _notes(self, swept: SweptTable, expired: int) -> list[str]:
+        notes = list(swept.retention.problems)
+        if self.people is None and any(r.recorded for r in swept.retention.rules):
+            notes.append(
+                "rules counting from events Pledge records (objections, closed accounts) "
+                "were not judged: this sweep was given no people"
+            )
+        if expired and not swept.deletes:
+            notes += swept.column_notes
+            if not swept.erasures:
+                notes.append("every declared column is kept: there is nothing to anonymise")
+        return notes
+
+    def _skipped(self, source: SweptSource, swept: SweptTable) -> TableSweep:
+        """A table the sweep cannot change: recorded as done, with the reason."""
+        notes = (f"not swept: {swept.skip}", *swept.retention.problems)
+        finish_table(
+            self.store,
+            self.run_id,
+            swept.retention,
+            tally=Tally(),
+            held=0,
+            referenced=0,
+            notes=notes,
+        )
+        return TableSweep(
+            source=source.name,
+            table=swept.retention.table,
+            rules=swept.retention.rule_names,
+            action=swept.retention.action,
+            expired=0,
+            deleted=0,
+            anonymised=0,
+            held=0,
+            holds=(),
+            referenced=0,
+            batches=0,
+            longest_batch_seconds=0.0,
+            seconds=0.0,
+            notes=notes,
+        )
+
+
+def count_of(condition: Condition) -> sa.ColumnElement[int]:
+    # COUNT(CASE WHEN ... THEN 1 END): the FILTER clause of every engine, MariaDB's included.
+    return sa.func.count(sa.case((condition, 1)))

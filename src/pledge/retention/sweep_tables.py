@@ -1,0 +1,232 @@
+"""A source's tables made ready for a sweep: reflected once, typed, their erasures known.
+
+Everything that can fail because of the declaration or the schema (a declared table missing
+from the database, a mask on a unique column) fails or is noted here, before any change.
+Tables with rules get their reflected column types, so that bounds are sent as the column's
+own type (a DATETIME as SQLite stores it, a timestamp with or without a time zone); every
+other table of the database takes part only through its foreign keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from pledge.declaration.model import Source
+from pledge.retention.people import PersonRows
+from pledge.retention.predicates import (
+    Condition,
+    Conditions,
+    Judge,
+    referenced,
+    still_to_anonymise,
+)
+from pledge.retention.rules import TableRetention
+from pledge.retention.sweep_sql import SelfLink
+from pledge.sources.erasure_columns import ColumnErasure, ColumnType, column_types
+from pledge.sources.erasure_order import Reference, deletion_order, references
+from pledge.sources.erasure_steps import table_columns
+from pledge.sources.schema import SchemaInfo, reflect_schema
+
+
+@dataclass(frozen=True)
+class SweptTable:
+    """A table with rules, as the sweep will treat it."""
+
+    retention: TableRetention
+    table: sa.Table | None  # None: not in the database
+    key: tuple[str, ...]
+    types: Mapping[str, ColumnType]
+    erasures: tuple[ColumnErasure, ...]  # the columns anonymising changes
+    column_notes: tuple[str, ...]
+    skip: str | None  # why it is counted at most, never changed
+
+    @property
+    def deletes(self) -> bool:
+        return self.retention.action == "delete"
+
+    def judge(self, as_of: dt.datetime, people: PersonRows | None) -> Judge:
+        assert self.table is not None
+        return Judge(self.retention, self.table, self.key, self.types, as_of, people)
+
+    def work(self, conditions: Conditions) -> Condition:
+        """The rows the sweep changes: due, and for anonymising, not anonymised yet."""
+        if self.deletes:
+            return conditions.due
+        assert self.table is not None
+        return sa.and_(conditions.due, still_to_anonymise(self.table, self.erasures, self.types))
+
+
+@dataclass(frozen=True)
+class SweptSource:
+    """One source's database: all its tables (for foreign keys) and those with rules."""
+
+    name: str
+    engine: Engine
+    schema: SchemaInfo
+    tables: Mapping[str, sa.Table]
+    refs: Mapping[str, list[Reference]]
+    swept: Mapping[str, SweptTable]
+
+    @cached_property
+    def keys(self) -> dict[str, tuple[str, ...]]:
+        return {name: info.primary_key for name, info in self.schema.tables.items()}
+
+    def groups(self) -> list[list[str]]:
+        """The tables to sweep, in groups that refer to each other, children first."""
+        ready = [name for name, swept in self.swept.items() if swept.skip is None]
+        return deletion_order(ready, self.refs)
+
+    def cyclic(self, group: Sequence[str]) -> bool:
+        return len(group) > 1 or any(r.child == group[0] for r in self.refs.get(group[0], []))
+
+    def referenced(self, name: str) -> Condition:
+        """Some row refers to the row: what the sweep checks, children swept first."""
+        return sa.or_(referenced(name, self.tables, self.keys, self.refs), self._stuck(name))
+
+    def unlink(self, name: str) -> list[SelfLink]:
+        """The nullable foreign keys of a table to itself, which MariaDB needs cleared on a
+        row that refers to itself before it lets the row go."""
+        if not self._innodb:
+            return []
+        return [(r.child_columns, r.parent_columns) for r in self._self_refs(name, nullable=True)]
+
+    def _stuck(self, name: str) -> Condition:
+        """On MariaDB, a row that refers to itself by a NOT NULL key can never be deleted."""
+        if not self._innodb:
+            return sa.false()
+        table = self.tables[name]
+        itself = [
+            sa.and_(
+                *(
+                    table.c[c] == table.c[p]
+                    for c, p in zip(r.child_columns, r.parent_columns, strict=True)
+                )
+            )
+            for r in self._self_refs(name, nullable=False)
+        ]
+        return sa.or_(*itself) if itself else sa.false()
+
+    def _self_refs(self, name: str, *, nullable: bool) -> list[Reference]:
+        columns = self.schema.tables[name].columns
+        return [
+            r
+            for r in self.refs.get(name, [])
+            if r.child == name and all(columns[c].nullable for c in r.child_columns) == nullable
+        ]
+
+    @property
+    def _innodb(self) -> bool:
+        return self.engine.dialect.name in ("mysql", "mariadb")
+
+    def referenced_after(
+        self, name: str, as_of: dt.datetime, people: PersonRows | None
+    ) -> Condition:
+        """Some row refers to the row and would stay after the sweep: the dry run's check."""
+        going: dict[str, Callable[[frozenset[str]], Condition]] = {}
+        for table, swept in self.swept.items():
+            if swept.skip is None and swept.deletes:
+                going[table] = self._going(table, swept, as_of, people, going)
+        found = referenced(name, self.tables, self.keys, self.refs, going=going)
+        return sa.or_(found, self._stuck(name))
+
+    def _going(
+        self,
+        name: str,
+        swept: SweptTable,
+        as_of: dt.datetime,
+        people: PersonRows | None,
+        going: Mapping[str, Callable[[frozenset[str]], Condition]],
+    ) -> Callable[[frozenset[str]], Condition]:
+        def condition(path: frozenset[str]) -> Condition:
+            due = swept.judge(as_of, people).conditions().due
+            kept = referenced(name, self.tables, self.keys, self.refs, going=going, path=path)
+            return sa.and_(due, sa.not_(kept))
+
+        return condition
+
+
+def prepare_source(
+    name: str, engine: Engine, declared: Source, retentions: Sequence[TableRetention]
+) -> SweptSource:
+    schema = reflect_schema(engine)
+    refs = references(schema)
+    swept: dict[str, SweptTable] = {}
+    types: dict[str, Mapping[str, ColumnType]] = {}
+    for retention in retentions:
+        info = schema.tables.get(retention.table)
+        if info is None:
+            swept[retention.table] = _skipped(retention, "the table is not in the database")
+            continue
+        erasures: tuple[ColumnErasure, ...] = ()
+        notes: tuple[str, ...] = ()
+        if retention.action == "anonymise":
+            found, columns, notes = table_columns(
+                retention.table,
+                declared.tables[retention.table],
+                schema,
+                engine,
+                refs,
+                info.primary_key,
+            )
+            erasures = tuple(e for e in columns.values() if e.action != "keep")
+        else:
+            found = column_types(engine, retention.table)
+        types[retention.table] = found
+        skip = _unswept(retention, info.columns, info.primary_key)
+        swept[retention.table] = SweptTable(
+            retention, None, info.primary_key, found, erasures, notes, skip
+        )
+    tables = _tables(schema, types)
+    swept = {
+        table: SweptTable(
+            s.retention, tables.get(table), s.key, s.types, s.erasures, s.column_notes, s.skip
+        )
+        for table, s in swept.items()
+    }
+    return SweptSource(name, engine, schema, tables, refs, swept)
+
+
+def _tables(
+    schema: SchemaInfo, types: Mapping[str, Mapping[str, ColumnType]]
+) -> dict[str, sa.Table]:
+    """Core tables of the whole database: typed where the sweep compares dates, bare
+    elsewhere (only their foreign-key columns are named)."""
+    metadata = sa.MetaData()
+    tables = {}
+    for name, info in schema.tables.items():
+        typed = types.get(name, {})
+        columns = [
+            sa.Column(c, typed[c].type) if c in typed else sa.Column(c) for c in info.columns
+        ]
+        tables[name] = sa.Table(name, metadata, *columns)
+    return tables
+
+
+def _unswept(
+    retention: TableRetention, columns: Mapping[str, object], key: tuple[str, ...]
+) -> str | None:
+    """Why the sweep cannot change the table, if it cannot."""
+    if not key:
+        return "the table has no primary key to tell rows apart"
+    named = [
+        (rule.name, column)
+        for rule in retention.rules
+        for column in (rule.column, rule.fallback, rule.objection_column)
+        if column is not None
+    ]
+    missing = [f"{column} (rule {rule})" for rule, column in named if column not in columns]
+    if missing:
+        return (
+            f"the table has no column {', '.join(dict.fromkeys(missing))}, named under `timestamps`"
+        )
+    return None
+
+
+def _skipped(retention: TableRetention, why: str) -> SweptTable:
+    return SweptTable(retention, None, (), {}, (), (), why)

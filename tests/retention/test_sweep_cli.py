@@ -1,0 +1,107 @@
+"""`pledge sweep`, run as the CLI runs it, on a SQLite company and store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from pledge.cli import run as pledge
+from tests.declaration.declarations import declaration
+from tests.retention.sweeping import ACTIVITIES, URL_ENV, company, ids, innodb
+
+RETENTION = """
+accounts:
+  name: Customer accounts
+  duration: 3 years
+  trigger: last_contact
+calls:
+  name: Call recordings
+  duration: 6 months
+  trigger: recorded
+invoices:
+  name: Invoices
+  duration: 6 years
+  trigger: issued
+  required_by: Companies Act 2006, s. 388
+"""
+
+SOURCES = f"""
+app:
+  url_env: {URL_ENV}
+  tables:
+    calls:
+      columns: {{ started_at: communications.call_record }}
+      timestamps: {{ recorded: started_at, issued: started_at }}
+      retention: [calls, invoices]
+    notes:
+      columns: {{ started_at: communications.call_record }}
+      timestamps: {{ recorded: started_at }}
+      retention: [calls]
+"""
+
+
+@pytest.fixture
+def path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("PLEDGE_STORE_URL", raising=False)
+    monkeypatch.delenv("PLEDGE_SECRET_KEY", raising=False)
+    url = f"sqlite:///{tmp_path / 'company.db'}"
+    monkeypatch.setenv(URL_ENV, url)
+    metadata = sa.MetaData()
+    for name in ("calls", "notes"):
+        innodb(
+            name,
+            metadata,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+            sa.Column("started_at", sa.DateTime, nullable=False),
+        )
+    moments = [dt.datetime(2019, 1, 1), dt.datetime(2025, 1, 1), dt.datetime(2026, 6, 1)]
+    rows = [{"id": i, "started_at": m} for i, m in enumerate(moments, 1)]
+    company(url, metadata, {"calls": rows, "notes": rows}).dispose()
+    target = tmp_path / "pledge.yaml"
+    target.write_text(
+        declaration(activities=ACTIVITIES, retention=RETENTION, sources=SOURCES), encoding="utf-8"
+    )
+    return target
+
+
+def notes(path: Path) -> list[int]:
+    engine = sa.create_engine(f"sqlite:///{path.parent / 'company.db'}")
+    try:
+        return ids(engine, "notes")
+    finally:
+        engine.dispose()
+
+
+def test_a_dry_run_prints_what_would_go_and_what_is_held(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert pledge(["sweep", str(path), "--dry-run", "--as-of", "2026-06-15"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == "Dry run as of 2026-06-15 00:00 UTC (sweep run 1): nothing was changed."
+    assert lines[2].split() == ["table", "rules", "action", "expired", "held", "referenced"]
+    assert lines[3].split() == ["app.calls", "calls,", "invoices", "delete", "1", "1", "0"]
+    assert lines[4].split() == ["app.notes", "calls", "delete", "2", "0", "0"]
+    assert "  app.calls: invoices (legal hold: Companies Act 2006, s. 388)" in lines
+    assert notes(path) == [1, 2, 3]
+
+
+def test_a_sweep_prints_what_it_did(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert pledge(["sweep", str(path), "--as-of", "2026-06-15T08:30"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Sweep as of 2026-06-15 08:30 UTC (sweep run 1)."
+    assert lines[2].split()[-4:] == ["deleted", "anonymised", "batches", "seconds"]
+    assert lines[4].split()[:-1] == ["app.notes", "calls", "delete", "2", "0", "0", "2", "0", "1"]
+    assert notes(path) == [3]
+
+
+def test_a_run_that_is_not_there_cannot_be_resumed(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert pledge(["sweep", str(path), "--resume", "7"]) == 1
+    assert "error: there is no sweep run 7" in capsys.readouterr().err
+    assert pledge(["sweep", str(path), "--resume", "7", "--as-of", "2026-06-15"]) == 1
+    assert "--as-of and --resume go separately" in capsys.readouterr().err
