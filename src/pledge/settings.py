@@ -6,8 +6,10 @@ Precedence: explicit argument (CLI option) > environment (PLEDGE_*) > default.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from pledge.retention.slots import SweepSchedule
 
 STORE_FILE = "pledge-store.db"
 
@@ -28,6 +30,8 @@ class Settings:
     public_url: str = ""
     # The server runs queued jobs itself; set PLEDGE_RUN_JOBS=0 when workers do it instead.
     run_jobs: bool = True
+    # When the server sweeps expired data: PLEDGE_SWEEP_AT and PLEDGE_SWEEP_EVERY.
+    sweep: SweepSchedule = field(default_factory=SweepSchedule)
 
     @classmethod
     def build(
@@ -51,4 +55,5 @@ class Settings:
             watch=watch if watch is not None else env.get("PLEDGE_WATCH", "1") != "0",
             public_url=env.get("PLEDGE_PUBLIC_URL", "").strip() or f"http://{host}:{port}",
             run_jobs=run_jobs if run_jobs is not None else env.get("PLEDGE_RUN_JOBS", "1") != "0",
+            sweep=SweepSchedule.from_environ(env),
         )

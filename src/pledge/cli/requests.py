@@ -17,6 +17,7 @@ from pledge.declaration.model import Declaration
 from pledge.errors import PledgeError
 from pledge.jobs import JOBS, Runner
 from pledge.jobs.runner import RunReport
+from pledge.retention import schedule as _schedule  # noqa: F401  (registers the sweep's job)
 from pledge.rights import (
     due_date,
     get_request,

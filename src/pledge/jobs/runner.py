@@ -3,11 +3,12 @@
 State lives in the store, not in the queue: a request is a row with a state, and a job only
 says "advance row `ref` by `kind`". A runner claims one job at a time with a compare-and-set
 UPDATE (pending -> running, with a lease: `locked_until`), runs its handler in a transaction
-of its own, and marks the job done in that same transaction. Should the process die, the
-lease runs out and the next runner to look takes the job again: that is how a restart
-resumes whatever was in flight. `attempts` counts claims and fences a slow runner out: the
-one whose lease was taken over finds the job no longer at its attempt, and its work is
-rolled back rather than committed twice.
+of its own, and marks the job done in that same transaction (a job registered with
+`own_transactions` opens its own, and is marked done after it: pledge.jobs.registry).
+Should the process die, the lease runs out and the next runner to look takes the job
+again: that is how a restart resumes whatever was in flight. `attempts` counts claims and
+fences a slow runner out: the one whose lease was taken over finds the job no longer at its
+attempt, and its work is rolled back rather than committed twice.
 
 On PostgreSQL the claim reads with FOR UPDATE SKIP LOCKED, so many runners on many machines
 each take a different job without waiting on one another; on SQLite the write lock taken at
@@ -146,10 +147,11 @@ class Runner:
                 if state == "running" and attempts >= self._max_attempts(kind):
                     self._give_up_abandoned(session, job_id, attempts, now)
                     continue
+                lease = self.registry.spec(kind).lease or self.lease
                 taken = session.execute(
                     update(JobRow)
                     .where(JobRow.id == job_id, JobRow.state == state, JobRow.attempts == attempts)
-                    .values(state="running", attempts=attempts + 1, locked_until=now + self.lease)
+                    .values(state="running", attempts=attempts + 1, locked_until=now + lease)
                 )
                 if _rowcount(taken) == 1:
                     return Claimed(job_id, kind, ref, attempts + 1)
@@ -159,27 +161,38 @@ class Runner:
         """Run a claimed job's handler and record how it went."""
         spec = self.registry.spec(claimed.kind)
         try:
-            with self.store.session(write=True) as session:
-                context = JobContext(
-                    session,
-                    self.clock(),
-                    claimed.kind,
-                    claimed.id,
-                    claimed.attempt,
-                    self.services,
-                )
-                spec.handler(context, claimed.ref)
-                self._finish(session, claimed, state="done")
+            if spec.own_transactions:
+                # Outside any transaction of ours: the handler commits as it goes (see
+                # pledge.jobs.registry), and the job is marked done after it, on its own.
+                spec.handler(self._context(None, claimed), claimed.ref)
+                with self.store.session(write=True) as session:
+                    self._finish(session, claimed, state="done")
+            else:
+                with self.store.session(write=True) as session:
+                    spec.handler(self._context(session, claimed), claimed.ref)
+                    self._finish(session, claimed, state="done")
         except _LeaseLost:
             log.warning(
-                "job %s #%d: lease lost to another runner; its work was rolled back",
+                "job %s #%d: lease lost to another runner; %s",
                 claimed.kind,
                 claimed.id,
+                "what it committed stays" if spec.own_transactions else "its work was rolled back",
             )
             return "lost"
         except Exception as exc:
             return self._after_error(spec, claimed, exc)
         return "done"
+
+    def _context(self, session: Session | None, claimed: Claimed) -> JobContext:
+        return JobContext(
+            session,
+            self.clock(),
+            claimed.kind,
+            claimed.id,
+            claimed.attempt,
+            self.services,
+            self.store,
+        )
 
     def _find_due(
         self, session: Session, kinds: tuple[str, ...], now: dt.datetime

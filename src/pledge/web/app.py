@@ -13,6 +13,7 @@ from pledge import __version__
 from pledge.settings import Settings
 from pledge.web.admin_console import admin_console_routes
 from pledge.web.admin_login import install_staff_auth
+from pledge.web.admin_retention import retention_console_routes
 from pledge.web.api import api_routes
 from pledge.web.api_requests import request_api_routes
 from pledge.web.errors import install_error_handlers
@@ -69,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_routes(holder))
     install_staff_auth(app, holder)
     app.include_router(admin_console_routes(holder))
+    app.include_router(retention_console_routes(holder))
     app.include_router(request_api_routes(holder))
     app.include_router(privacy_center_routes(holder))
     app.include_router(health_routes(holder))

@@ -23,6 +23,7 @@ from pledge.jobs.registry import JOBS
 from pledge.jobs.runner import Runner
 from pledge.notice.render import render_notice
 from pledge.notice_versions import last_updated, record_version
+from pledge.retention.schedule import ensure_scheduled  # also registers the sweep's job
 from pledge.services import Services
 from pledge.settings import Settings
 from pledge.store import Store, open_store
@@ -106,6 +107,9 @@ class DeclarationHolder:
         try:
             published = self._load()
             self._services = Services.from_settings(self.settings, lambda: self.current.declaration)
+            # Whoever runs the jobs (this server or `pledge worker`), the next sweep is queued.
+            with self._store.session(write=True) as session:
+                ensure_scheduled(session, self.settings.sweep, now=dt.datetime.now(dt.UTC))
             if self.settings.run_jobs:
                 runner = Runner(self._store, JOBS, services=self._services)
                 self._jobs = BackgroundRunner(runner)
