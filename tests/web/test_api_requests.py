@@ -14,8 +14,10 @@ from sqlalchemy import select
 from pledge.auth.roles import Role
 from pledge.declaration.load import load_declaration
 from pledge.rights.deadlines import local_day
+from pledge.rights.decisions import record_decisions
 from pledge.rights.requests import create_request, get_request, transition
-from pledge.store.tables import JobRow, RecipientNoticeRow, RequestResultRow
+from pledge.rights.workflow import attach_agent_proof, submit_request
+from pledge.store.tables import JobRow, RecipientNoticeRow, RequestResultRow, SubjectDecisionRow
 from tests.auth.live_staff import StaffServer, staff_server
 from tests.store.postgres import postgres_url, store_url
 from tests.web.test_api import _assert_envelope
@@ -327,3 +329,56 @@ def test_the_flow_on_each_store(
             assert ("request.run", "pending") in jobs(server, ref)
             listed = api.get("/api/v1/requests", params={"state": "running"}).json()
             assert [item["reference"] for item in listed["requests"]] == [ref]
+
+
+def test_an_agents_proof_is_accepted_or_refused(server: StaffServer, api: httpx.Client) -> None:
+    declaration = load_declaration(server.declaration).declaration
+    with server.store.session(write=True) as session:
+        refs = []
+        for _ in range(2):
+            ref = submit_request(
+                session,
+                declaration,
+                type="know",
+                email="jane@example.com",
+                jurisdiction="us-ca",
+                agent_name="Rights Helpers LLC",
+                agent_email="agent@rights-helpers.example",
+            ).id
+            attach_agent_proof(
+                session,
+                ref,
+                filename="permission.pdf",
+                content_type="application/pdf",
+                content=b"%PDF-1.4 signed",
+                key=b"k" * 32,
+            )
+            transition(session, ref, "identity_pending", actor="test")
+            refs.append(ref)
+    accepted = api.post(f"/api/v1/requests/{refs[0]}/agent-proof", json={"accepted": True})
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["state"] == "awaiting_approval"  # this server asks for approval
+    unexplained = api.post(f"/api/v1/requests/{refs[1]}/agent-proof", json={"accepted": False})
+    assert unexplained.status_code == 400
+    refused = api.post(
+        f"/api/v1/requests/{refs[1]}/agent-proof",
+        json={"accepted": False, "reason": "the permission is not signed"},
+    )
+    assert refused.status_code == 200 and refused.json()["state"] == "denied"
+    again = api.post(f"/api/v1/requests/{refs[1]}/agent-proof", json={"accepted": True})
+    assert again.status_code == 400 and "reviewed already" in again.text
+
+
+def test_lifting_needs_a_restriction_in_force(server: StaffServer, api: httpx.Client) -> None:
+    ref = file(server, "restriction", "uk")
+    nothing = api.post(f"/api/v1/requests/{ref}/lift-restriction", json={"reason": "resolved"})
+    assert nothing.status_code == 409
+    declaration = load_declaration(server.declaration).declaration
+    with server.store.session(write=True) as session:
+        row = get_request(session, ref)
+        record_decisions(session, declaration, row, access=None)
+    lifted = api.post(f"/api/v1/requests/{ref}/lift-restriction", json={"reason": "resolved"})
+    assert lifted.status_code == 200, lifted.text
+    with server.store.session() as session:
+        decision = session.scalars(select(SubjectDecisionRow)).one()
+    assert decision.lifted_by == "staff:omar"

@@ -209,6 +209,20 @@ class Reason(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, description="told to the person")
 
 
+class ProofReview(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"accepted": False, "reason": "the permission is not signed"}]
+        },
+    )
+
+    accepted: bool
+    reason: str | None = Field(
+        default=None, max_length=2000, description="needed to refuse: told to the agent"
+    )
+
+
 class Move(BaseModel):
     model_config = ConfigDict(
         extra="forbid",

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from pledge.auth.roles import Role
 from pledge.errors import PledgeError
 from pledge.jobs.queue import enqueue
+from pledge.rights.decisions import lift_restriction
 from pledge.rights.lifecycle import State
 from pledge.rights.requests import get_request, list_requests, transition
 from pledge.rights.workflow import (
@@ -24,6 +25,7 @@ from pledge.rights.workflow import (
     deny,
     extend_request,
     proceed,
+    review_agent_proof,
     submit_request,
 )
 from pledge.store.tables import RequestRow
@@ -31,6 +33,7 @@ from pledge.web.api_request_models import (
     Approval,
     Move,
     NewRequest,
+    ProofReview,
     Reason,
     RequestDetail,
     RequestList,
@@ -164,6 +167,47 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
         now = dt.datetime.now(dt.UTC)
         with holder.store.session(write=True) as session:
             row = extend_request(session, ref, body.reason, actor=staff.actor, now=now)
+            detail = request_detail(session, row.id, now)
+        holder.wake_jobs()
+        return detail
+
+    @router.post(
+        "/{ref}/lift-restriction",
+        summary="Lift a restriction: the person's rows may be used again",
+        description="Art. 18(3): tell the person before lifting; the reason is recorded.",
+        responses=WRITE_RESPONSES,
+    )
+    def lift(staff: Officer, ref: str, body: Reason) -> RequestDetail:
+        now = dt.datetime.now(dt.UTC)
+        with holder.store.session(write=True) as session:
+            row = get_request(session, ref)
+            if not lift_restriction(
+                session, row.id, actor=staff.actor, reason=body.reason, now=now
+            ):
+                raise RequestConflict(
+                    f"request {row.id} left no restriction in force to lift",
+                    f"see its decisions with GET /api/v1/requests/{row.id}",
+                )
+            return request_detail(session, row.id, now)
+
+    @router.post(
+        "/{ref}/agent-proof",
+        summary="Accept or refuse the proof an authorised agent sent",
+        description="Accepting stands for the identity check: the request goes on by itself. "
+        "Refusing denies it, and the agent is mailed the reason.",
+        responses=WRITE_RESPONSES,
+    )
+    def review_proof(staff: Officer, ref: str, body: ProofReview) -> RequestDetail:
+        now = dt.datetime.now(dt.UTC)
+        with holder.store.session(write=True) as session:
+            row = review_agent_proof(
+                session,
+                ref,
+                accepted=body.accepted,
+                actor=staff.actor,
+                reason=body.reason,
+                now=now,
+            )
             detail = request_detail(session, row.id, now)
         holder.wake_jobs()
         return detail
