@@ -8,6 +8,11 @@ a relationship or a contract ended: `pledge.retention.people`), and whether it i
 no trigger, a trigger with no column that Pledge does not record either) never expires, so
 its table's rows are kept, and `problem` says why.
 
+The notice's promised maximum (`notice.maximum_retention`, "no purpose longer than 2 years")
+bounds every rule that is not a legal hold: a longer rule, or one with no duration, counts
+that maximum from its trigger. A legal hold's period is the law's; `pledge check` warns
+RET-CAP-CONFLICT when it breaks the promise.
+
 The table's action is the gentler of its rules': anonymise when any rule says so, else delete.
 """
 
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pledge.declaration.durations import Duration
+from pledge.declaration.lint.rules_processing import longer
 from pledge.declaration.model import Declaration, Table, text
 
 Action = Literal["delete", "anonymise"]
@@ -117,9 +123,13 @@ def _rule(declaration: Declaration, name: str, table: Table) -> RuleRetention:
     fallback = table.timestamps.get(fallback_trigger) if fallback_trigger else None
     recorded = column is None and trigger in RECORDED
     required_by = text(rule.required_by, "en") if rule.required_by else None
+    duration = rule.duration
+    cap = declaration.notice.maximum_retention
+    if cap is not None and required_by is None and (duration is None or longer(duration, cap)):
+        duration = cap
     return RuleRetention(
         name=name,
-        duration=rule.duration,
+        duration=duration,
         trigger=trigger,
         column=column,
         fallback=fallback if column is not None else None,
@@ -128,7 +138,7 @@ def _rule(declaration: Declaration, name: str, table: Table) -> RuleRetention:
         required_by=required_by,
         ends_on_objection=rule.ends_on_objection,
         objection_column=table.timestamps.get("objection"),
-        problem=_problem(name, rule.duration, trigger, column, recorded),
+        problem=_problem(name, duration, trigger, column, recorded),
     )
 
 
