@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -33,6 +34,7 @@ from pledge.sources.connect import open_source
 from pledge.sources.schema import SchemaInfo, reflect_schema
 
 SECRET_FILE = "pledge-secret.key"
+SCHEMA_SECONDS = 60.0
 _MIN_SECRET_CHARS = 32
 
 
@@ -128,6 +130,7 @@ class Services:
         self.outbox = outbox
         self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
         self._engines: dict[str, Engine] = {}
+        self._schemas: dict[str, tuple[float, SchemaInfo]] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -157,8 +160,26 @@ class Services:
             return {name: self._engines[name] for name in sources}
 
     def schemas(self) -> dict[str, SchemaInfo]:
-        """The sources' schemas as they are now (read afresh: a database may change)."""
-        return {name: reflect_schema(engine) for name, engine in self.engines().items()}
+        """The sources' schemas, read at most SCHEMA_SECONDS ago.
+
+        Reading one costs a hundred catalogue queries on PostgreSQL, more than a person's
+        rows do; a schema changed meanwhile shows within the minute (a job that failed on
+        the old one is retried later than that).
+        """
+        engines = self.engines()
+        now = time.monotonic()
+        with self._lock:
+            fresh = {
+                name: schema
+                for name, (read_at, schema) in self._schemas.items()
+                if name in engines and now - read_at < SCHEMA_SECONDS
+            }
+        for name, engine in engines.items():
+            if name not in fresh:
+                fresh[name] = reflect_schema(engine)
+                with self._lock:
+                    self._schemas[name] = (now, fresh[name])
+        return {name: fresh[name] for name in engines}
 
     @property
     def sender(self) -> str:
@@ -196,3 +217,4 @@ class Services:
             for engine in self._engines.values():
                 engine.dispose()
             self._engines.clear()
+            self._schemas.clear()

@@ -28,6 +28,7 @@ from pledge.sources.access import Params, read_only
 from pledge.sources.erasure import SourceErasure, TableErasure, erase_source
 from pledge.sources.plan import Plan, SourcePlan, Step
 from pledge.sources.plan_sql import SHARED_LABEL
+from pledge.sources.schema import SchemaInfo
 
 HOLD_LABEL = "legal hold: "
 
@@ -42,6 +43,7 @@ def erase_source_apart(
     held: Mapping[Place, PersonHold],
     today: dt.date,
     hash_key: bytes,
+    schema: SchemaInfo | None = None,
 ) -> SourceErasure:
     """`erase_source`, leaving the person's tables that `held` names as they are."""
     source_plan = next((s for s in plan.sources if s.name == source), None)
@@ -49,7 +51,7 @@ def erase_source_apart(
     kept_steps = [step for step in steps if (source, step.table) in held]
     if source_plan is None or not kept_steps:
         return erase_source(
-            plan, source, engine, params, declaration, today=today, hash_key=hash_key
+            plan, source, engine, params, declaration, today=today, hash_key=hash_key, schema=schema
         )
     counts = _count(source_plan, kept_steps, engine, params)
     kept = {
@@ -57,7 +59,9 @@ def erase_source_apart(
         for step, found in zip(kept_steps, counts, strict=True)
     }
     rest = _without(plan, source, set(kept))
-    done = erase_source(rest, source, engine, params, declaration, today=today, hash_key=hash_key)
+    done = erase_source(
+        rest, source, engine, params, declaration, today=today, hash_key=hash_key, schema=schema
+    )
     erased = {t.table: t for t in done.tables}
     tables = tuple(
         kept.get(step.table) or erased[step.table]

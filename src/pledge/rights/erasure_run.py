@@ -120,6 +120,7 @@ def erase_one_source(ctx: JobContext, ref: str) -> None:
             held=person_holds(ctx.session, declaration, email=row.email, as_of=today),
             today=today,
             hash_key=ctx.services.keys.package,
+            schema=ctx.services.schemas()[source],
         )
         entry.state, entry.outcome, entry.finished_at = "done", done.as_json(), ctx.now
         _journal_gone(ctx, row.id, done)

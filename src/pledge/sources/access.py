@@ -214,6 +214,9 @@ def read_only(engine: Engine) -> Iterator[Connection]:
             connection.exec_driver_sql("PRAGMA query_only = ON")
         elif dialect == "postgresql":
             connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # A person's rows are a few index lookups: compiling them to machine code (JIT,
+            # which the subqueries' cost estimates can trigger) costs far more than it saves.
+            connection.exec_driver_sql("SET LOCAL jit = off")
         elif dialect in {"mysql", "mariadb"}:
             connection.exec_driver_sql("START TRANSACTION READ ONLY")
         try:

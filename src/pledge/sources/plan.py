@@ -135,7 +135,9 @@ def _source_plan(
     params: dict[str, sa.BindParameter[Any]] = {
         s.param: sa.bindparam(s.param, expanding=True) for s in seeds
     }
-    sql = RouteSql(tables, keys, edges, params, routes.owning)
+    sql = RouteSql(
+        tables, keys, edges, params, routes.owning, nested_unions=schema.dialect != "sqlite"
+    )
     steps = []
     for table_name, table_routes in routes.by_table.items():
         table = source.tables[table_name]

@@ -2,8 +2,12 @@
 
 `orders.customer_id IN (SELECT customers.id FROM customers WHERE customers.email IN (:email))`
 lets the database do the joining, whatever the number of rows. A table reached by several
-routes is read by one statement whose WHERE is the OR of them. Whether a reached row is
-shared is decided in the same statement, by a CASE over the routes' sharing conditions, so
+routes is read by one statement that picks its rows by key from the UNION of the routes
+(`id IN (SELECT id ... WHERE route 1 UNION SELECT id ... WHERE route 2)`): each route on its
+own is a semi-join the database drives from the subject's few rows through indexes, while an
+OR of `IN (SELECT ...)` conditions makes PostgreSQL scan the whole table and probe a hashed
+subplan for every row (measured at 1M customers: 5 s instead of 18 ms). Whether a reached
+row is shared is decided in the same statement, by a CASE over the routes' sharing conditions, so
 no row of another person is ever judged in Python. Tables and columns come from the
 reflected schema; identifiers are quoted by SQLAlchemy and values are always bound.
 """
@@ -61,7 +65,10 @@ class RouteSql:
         edges: Sequence[Edge],
         params: Mapping[str, sa.BindParameter[Any]],
         owning: Mapping[str, Sequence[Route]],
+        *,
+        nested_unions: bool = True,
     ) -> None:
+        self.nested_unions = nested_unions
         self.tables = tables
         self.keys = keys
         self.edges = edges
@@ -97,8 +104,27 @@ class RouteSql:
         ones `route` (which ends at the table) keeps; None when neither is known."""
         owning = self.owning.get(table)
         if owning:
-            return sa.or_(*(self.reach(r) for r in owning))
+            reaches = [self.reach(r) for r in owning]
+            # These conditions sit deep inside others, where a UNION at every level nests
+            # past SQLite's parser stack; SQLite reads an OR of IN lists through its indexes.
+            if self.nested_unions:
+                return self.any_of(table, reaches)
+            return sa.or_(*reaches)
         return None if route is None else self.kept(route)
+
+    def any_of(self, table: str, conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
+        """Rows of `table` meeting any of `conditions`: by key from a UNION when there are
+        several and the table has a key (see the module's docstring), else their OR."""
+        key = self.keys.get(table, ())
+        if len(conditions) == 1 or not key:
+            return sa.or_(*conditions)
+        found = self.tables[table]
+        # Uncorrelated: each branch reads the table afresh, inside the statement that reads it.
+        branches = [
+            sa.select(*(found.c[c] for c in key)).where(condition).correlate(None)
+            for condition in conditions
+        ]
+        return in_([found.c[c] for c in key], sa.union(*branches).subquery().select())
 
     def sharing(self, route: Route) -> RouteSharing:
         """When a row reached by this route is someone else's too, and why."""
@@ -213,7 +239,7 @@ def step_statement(
         selected.append(flag.label(SHARED_LABEL))
     if not selected:
         selected.append(sa.literal_column("1"))  # no key, nothing mapped: rows are counted
-    statement = sa.select(*selected).where(sa.or_(*reaches))
+    statement = sa.select(*selected).where(sql.any_of(table.name, reaches))
     return statement, tuple(dict.fromkeys(reasons))
 
 
