@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from pledge.errors import PledgeError
 from pledge.rights.package_crypto import seal, unseal
-from pledge.sources.values_codec import Key, decode_keys, encode_keys
+from pledge.sources.values_codec import EncodedKeys, Key, decode_keys, encode_keys
 from pledge.store.tables import GoneRowsRow
 
 Action = Literal["deleted", "anonymised"]
@@ -49,12 +49,13 @@ def journal_batch(
     table: str,
     action: Action,
     cause: str,
-    keys: Sequence[Sequence[Any]],
+    keys: Sequence[Sequence[Any]] | EncodedKeys,
     key: bytes,
     now: dt.datetime,
 ) -> GoneRowsRow:
     """Record, in `session`'s transaction, that the rows with these primary keys must stay
-    deleted or anonymised; `key` is Services.keys.package."""
+    deleted or anonymised; `key` is Services.keys.package. The keys may come encoded already
+    (a sweep's batch on PostgreSQL has the database write them)."""
     if action not in ACTIONS:
         raise ValueError(f"a journal entry is 'deleted' or 'anonymised', not {action!r}")
     if not cause.startswith(CAUSES) or len(cause) > _CAUSE_LENGTH:
@@ -65,8 +66,8 @@ def journal_batch(
         action=action,
         cause=cause,
         recorded_at=now,
-        count=len(keys),
-        keys=seal(encode_keys(keys), key, ref=_ref(source, table)),
+        count=keys.count if isinstance(keys, EncodedKeys) else len(keys),
+        keys=seal(_encoded(keys), key, ref=_ref(source, table)),
     )
     session.add(entry)
     return entry
@@ -127,6 +128,10 @@ def open_keys(row: GoneRowsRow, key: bytes) -> list[Key]:
             "pledge-secret.key file) the entry was written with",
         ) from None
     return decode_keys(blob)
+
+
+def _encoded(keys: Sequence[Sequence[Any]] | EncodedKeys) -> bytes:
+    return keys.blob if isinstance(keys, EncodedKeys) else encode_keys(keys)
 
 
 def _ref(source: str, table: str) -> str:

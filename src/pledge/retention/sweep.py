@@ -6,10 +6,10 @@ set-based condition per table (pledge.retention.predicates):
 - a dry run counts, per table, in ONE query: the rows due (to delete or anonymise), those
   held and by what, and those that rows staying refer to; nothing is changed;
 - a sweep takes each source's tables children first, and in each deletes or anonymises the
-  due rows in batches (pledge.retention.sweep_sql). Each batch is one short transaction of
-  the company database, with the store's record of it (counts, and the journal of the keys
-  that must stay gone) committed inside it. A row still referred to by a row that stays is
-  left and counted: no ON DELETE CASCADE or SET NULL ever fires.
+  due rows in batches (pledge.retention.sweep_batches). Each batch is one short transaction
+  of the company database, with the store's record of it (counts, and the journal of the
+  keys that must stay gone) committed inside it. A row still referred to by a row that
+  stays is left and counted: no ON DELETE CASCADE or SET NULL ever fires.
 
 Every run is recorded (SweepRunRow, and a SweepResultRow per table). A run that stopped
 midway (a crash, a database refusing a batch) resumes with `run_id`: its as-of moment is
@@ -45,6 +45,7 @@ from pledge.services import Keys, Services
 from pledge.store import Store
 
 __all__ = [
+    "BATCH",
     "SweepReport",
     "TableSweep",
     "compile_retention",
@@ -52,6 +53,10 @@ __all__ = [
     "run_sweep",
     "sweep",
 ]
+
+# The most rows one batch changes; within it, batches are sized to take about
+# sweep_sql.BATCH_SECONDS (pledge.retention.sweep_batches).
+BATCH = 250_000
 
 
 def sweep(
@@ -64,7 +69,7 @@ def sweep(
     started_by: str,
     keys: Keys,
     people: PersonRows | None = None,
-    batch: int = 5000,
+    batch: int = BATCH,
     run_id: int | None = None,
 ) -> SweepReport:
     """Sweep (or with `dry_run`, count) every table with rules; `run_id` resumes that run."""

@@ -21,6 +21,7 @@ from pledge.retention.journal import journal_batch
 from pledge.retention.rules import Place, TableRetention
 from pledge.retention.sweep_report import TableSweep, holds_in
 from pledge.sources.erasure_sql import Key
+from pledge.sources.values_codec import EncodedKeys
 from pledge.store import Store
 from pledge.store.tables import SweepResultRow, SweepRunRow
 
@@ -36,6 +37,10 @@ class Tally:
     batches: int = 0
     longest: float = 0.0  # seconds
     seconds: float = 0.0
+
+    @property
+    def changed(self) -> int:
+        return self.deleted + self.anonymised
 
 
 def start_run(store: Store, *, as_of: dt.datetime, dry_run: bool, started_by: str) -> int:
@@ -109,7 +114,7 @@ def record_batch(
     store: Store,
     run_id: int,
     retention: TableRetention,
-    keys: Sequence[Key],
+    keys: Sequence[Key] | EncodedKeys,
     *,
     tally: Tally,
     journal_key: bytes,

@@ -1,10 +1,17 @@
-"""One sweep under way, table by table: count (a dry run), or batches then a count.
+"""One sweep under way, table by table: count (a dry run), or batches.
 
 A dry run counts each table in ONE query: the rows due, held (and by what) and referenced
 by rows that would stay. A sweep runs each source's tables children first; tables that
 refer to each other go in passes until one frees nothing more. Each batch commits the store's
-record of it (counts, journal) inside its company transaction, then that one commits; the
-table's held and referenced rows are counted once at its end.
+record of it (counts, journal) inside its company transaction, then that one commits.
+
+A table's held and referenced rows are counted once, in one query: before its batches, while
+its pages are as the last vacuum left them (the first scan after a mass delete must write
+every page it reads), or after its passes for tables that refer to each other. A table where
+no rule is a legal hold, no person is held and (to delete) no foreign key refers to it has
+nothing to count: what it had due, its batches took.
+
+The batches of one pass over a table: pledge.retention.sweep_batches.
 """
 
 from __future__ import annotations
@@ -19,12 +26,20 @@ import sqlalchemy as sa
 from pledge.retention.people import PersonRows
 from pledge.retention.predicates import PERSON, Condition, Conditions
 from pledge.retention.rules import Place, TableRetention
-from pledge.retention.sweep_record import Tally, begin_table, finish_table, record_batch
+from pledge.retention.sweep_batches import Batches
+from pledge.retention.sweep_record import Tally, begin_table, finish_table
 from pledge.retention.sweep_report import TableSweep, hold_notes, rows
-from pledge.retention.sweep_sql import anonymise_batch, batch_transaction, delete_batch, last_key
 from pledge.retention.sweep_tables import SweptSource, SweptTable
-from pledge.sources.erasure_sql import Key
 from pledge.store import Store
+
+
+@dataclass(frozen=True)
+class Before:
+    """A table's counts taken before its batches (None: nothing to count), and how many rows
+    earlier attempts of the run had changed."""
+
+    counts: dict[str, int] | None
+    changed: int
 
 
 @dataclass
@@ -56,17 +71,21 @@ class SweepRun:
                     self._count(source, source.swept[table])
                 continue
             started = {t: time.perf_counter() for t in todo}
+            cyclic = source.cyclic(group)
+            before: dict[str, Before] = {}
             for table in todo:
-                self.tallies[source.swept[table].retention.place] = begin_table(
-                    self.store, self.run_id, source.swept[table].retention
-                )
+                swept = source.swept[table]
+                tally = begin_table(self.store, self.run_id, swept.retention)
+                self.tallies[swept.retention.place] = tally
+                if not cyclic:
+                    before[table] = Before(self._before(source, swept), tally.changed)
             # Tables that refer to each other go in passes until one frees nothing more.
             while True:
                 changed = sum(self._pass(source, source.swept[t]) for t in todo)
-                if not changed or not source.cyclic(group):
+                if not changed or not cyclic:
                     break
             for table in todo:
-                self._finish(source, source.swept[table], started[table])
+                self._finish(source, source.swept[table], started[table], before.get(table))
 
     def _count(self, source: SweptSource, swept: SweptTable) -> None:
         """A dry run's table: one COUNT, nothing changed."""
@@ -87,80 +106,50 @@ class SweepRun:
         self._report(source, swept, tally, counts, expired=expired)
 
     def _pass(self, source: SweptSource, swept: SweptTable) -> int:
-        """Batches over the whole table, in key order; how many rows they changed."""
+        """Batches over the whole table; how many rows they changed."""
         retention = swept.retention
-        assert swept.table is not None
-        tally = self.tallies[retention.place]
         due = swept.work(swept.judge(self.as_of, self.people).conditions())
         if swept.deletes:
             due = sa.and_(due, sa.not_(source.referenced(retention.table)))
         verb = "deleting from" if swept.deletes else "anonymising"
         self.doing = f"{verb} {retention.name}"
-        after: Key | None = None
-        changed = 0
-        while True:
-            started = time.perf_counter()
-            with batch_transaction(source.engine) as connection:
-                if swept.deletes:
-                    keys = delete_batch(
-                        connection,
-                        swept.table,
-                        swept.key,
-                        due,
-                        after=after,
-                        size=self.batch,
-                        unlink=source.unlink(retention.table),
-                    )
-                else:
-                    keys = anonymise_batch(
-                        connection,
-                        swept.table,
-                        swept.key,
-                        due,
-                        erasures=swept.erasures,
-                        types=swept.types,
-                        hash_key=self.journal_key,
-                        after=after,
-                        size=self.batch,
-                    )
-                if keys:
-                    self._tally(tally, swept, len(keys), time.perf_counter() - started)
-                    record_batch(
-                        self.store,
-                        self.run_id,
-                        retention,
-                        keys,
-                        tally=tally,
-                        journal_key=self.journal_key,
-                    )
-            if not keys:
-                return changed
-            tally.longest = max(tally.longest, time.perf_counter() - started)
-            changed += len(keys)
-            if len(keys) < self.batch:
-                return changed
-            after = last_key(keys)
+        batches = Batches(self.store, self.run_id, self.journal_key, self.batch)
+        return batches.run(source, swept, due, self.tallies[retention.place])
 
-    def _tally(self, tally: Tally, swept: SweptTable, count: int, seconds: float) -> None:
-        if swept.deletes:
-            tally.deleted += count
-        else:
-            tally.anonymised += count
-        tally.batches += 1
-        tally.longest = max(tally.longest, seconds)
-
-    def _finish(self, source: SweptSource, swept: SweptTable, started: float) -> None:
-        """After the batches: what is left, held or referenced, counted once."""
+    def _before(self, source: SweptSource, swept: SweptTable) -> dict[str, int] | None:
+        """The table's rows due, held and referenced, before its batches; None when no row
+        can be held or referenced, and so nothing needs counting."""
         retention = swept.retention
-        self.doing = f"counting what is left of {retention.name}"
+        person = self.people is not None and bool(self.people.held_keys(retention.place))
+        refers = swept.deletes and bool(source.refs.get(retention.table))
+        if not (person or refers or any(r.hold for r in retention.rules)):
+            return None
+        return self._left(source, swept)
+
+    def _left(self, source: SweptSource, swept: SweptTable) -> dict[str, int]:
+        retention = swept.retention
+        self.doing = f"counting the rows of {retention.name}"
         conditions = swept.judge(self.as_of, self.people).conditions()
         due = swept.work(conditions)
         refers = source.referenced(retention.table) if swept.deletes else sa.false()
-        counts = self._counts(source, swept, conditions, due, refers)
-        tally = self.tallies[retention.place]
+        return self._counts(source, swept, conditions, due, refers)
+
+    def _finish(
+        self, source: SweptSource, swept: SweptTable, started: float, before: Before | None
+    ) -> None:
+        """After the batches: what is left, held or referenced. Counted now for tables that
+        refer to each other; else worked out from the count before the batches."""
+        tally = self.tallies[swept.retention.place]
+        if before is None:
+            counts = self._left(source, swept)
+            expired = tally.changed + counts["due"]
+            left = counts["due"] - counts["referenced"]
+        else:
+            counts = before.counts or {"due": 0, "held": 0, "referenced": 0}
+            expired = before.changed + counts["due"] if before.counts else tally.changed
+            taken = tally.changed - before.changed
+            left = max(0, counts["due"] - counts["referenced"] - taken)
         tally.seconds += time.perf_counter() - started
-        left = counts["due"] - counts["referenced"]
-        expired = tally.deleted + tally.anonymised + counts["due"]
         extra = [f"{rows(left)} due still there: run the sweep again"] if left else []
         self._report(source, swept, tally, counts, expired=expired, extra=extra)
 
@@ -180,8 +169,11 @@ class SweepRun:
             **{f"hold:{name}": count_of(c) for name, c in conditions.holds.items()},
         }
         query = sa.select(*(c.label(f"c{i}") for i, c in enumerate(columns.values())))
+        # Every row counted is due or held: said once more as a filter, an index on the
+        # trigger column can serve it (PostgreSQL takes the rules' shared terms out of the OR).
+        query = query.select_from(swept.table).where(sa.or_(due, conditions.held))
         with source.engine.connect() as connection:
-            found = connection.execute(query.select_from(swept.table)).one()
+            found = connection.execute(query).one()
         return {name: int(value or 0) for name, value in zip(columns, found, strict=True)}
 
     def _report(

@@ -1,15 +1,21 @@
-"""One batch of a sweep, in SQL: the next rows to go are picked by the database, never read
-into Python first, and only their keys come back, for the journal.
+"""One batch of a sweep in key order, in SQL: the next rows to go are picked by the database,
+never read into Python first, and only their keys come back, for the journal.
 
-- PostgreSQL, one-column key: `DELETE FROM t WHERE pk = ANY(ARRAY(SELECT pk FROM t WHERE
-  <due> AND pk > :after ORDER BY pk LIMIT :n)) RETURNING pk`. The array is computed once and
-  the rows are found by the key's index; the `pk IN (SELECT ...)` form lets the planner
-  hash-join against a scan of the whole table, at every batch.
+PostgreSQL takes most tables by windows of pages instead (pledge.retention.sweep_pages); it
+comes here for composite keys, keys of other types, hashing, and batches of a few rows.
+
+- PostgreSQL: `DELETE FROM t WHERE ctid = ANY(ARRAY(SELECT ctid FROM t WHERE <due> AND
+  pk > :after ORDER BY pk LIMIT :n))`. The array is computed once, and the rows are then
+  reached by their place in the table, without a second walk down the key's index per row
+  (the `pk IN (SELECT ...)` form lets the planner hash-join against a scan of the whole
+  table, at every batch). A row changed by someone else in the meantime has moved: it is
+  left to the next sweep, which judges it again. With a one-column key of integers or texts
+  the keys come back as one array (`WITH changed AS (DELETE ... RETURNING pk) SELECT
+  array_agg(pk)`): reading a row per key costs more than deleting it.
 - SQLite: `DELETE FROM t WHERE pk IN (SELECT ... LIMIT :n) RETURNING pk`.
-- MariaDB allows no LIMIT in an IN subquery, and PostgreSQL has no array of composite keys:
-  the keys are picked with SELECT ... FOR UPDATE, then deleted or updated by key, in the same
-  transaction. MariaDB's runs at READ COMMITTED, so that InnoDB locks only the rows picked,
-  not every row its scan passed.
+- MariaDB allows no LIMIT in an IN subquery: the keys are picked with SELECT ... FOR UPDATE,
+  then deleted or updated by key, in the same transaction, at READ COMMITTED, so that InnoDB
+  locks only the rows picked, not every row its scan passed.
 
 An UPDATE that anonymises is built the same way. Batches walk the table in key order
 (`pk > :after`), so rows a batch leaves (referenced, held) are not read again by the next
@@ -34,14 +40,19 @@ from pledge.sources.erasure_steps import erase_columns
 from pledge.sources.plan_sql import in_
 
 IN_SQL = ("null", "mask", "placeholder")
+# The longest a batch should take, and so hold its locks: later batches are sized to it.
+BATCH_SECONDS = 0.25
+# The first batch's size, and the least a later one is cut to (unless `batch` is smaller).
+FIRST_BATCH = 1000
 
 # A foreign key of a table to itself: (its columns, the columns they refer to).
 SelfLink = tuple[tuple[str, ...], tuple[str, ...]]
 
 
 @contextmanager
-def batch_transaction(engine: Engine) -> Iterator[Connection]:
-    """One batch's transaction of a company database: committed at the end of the block."""
+def batch_transaction(engine: Engine, *, repeatable: bool = False) -> Iterator[Connection]:
+    """One batch's transaction of a company database: committed at the end of the block.
+    `repeatable`: at REPEATABLE READ (PostgreSQL), every statement sees the same rows."""
     if engine.dialect.name == "sqlite":
         with erasure_transaction(engine) as connection:
             yield connection
@@ -49,6 +60,8 @@ def batch_transaction(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection:
         if _innodb(connection):
             connection.execution_options(isolation_level="READ COMMITTED")
+        elif repeatable:
+            connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
             yield connection
 
@@ -56,6 +69,24 @@ def batch_transaction(engine: Engine) -> Iterator[Connection]:
 def last_key(keys: Sequence[Key]) -> Key:
     """The greatest key of a batch: the next batch starts after it."""
     return max(keys)
+
+
+def next_size(size: int, seconds: float, most: int) -> int:
+    """The next batch's size: as many rows as take BATCH_SECONDS at the last batch's pace,
+    growing at most fourfold, within [FIRST_BATCH, most]."""
+    paced = int(size * BATCH_SECONDS / seconds) if seconds > 0 else most
+    return min(most, max(FIRST_BATCH, min(paced, size * 4)))
+
+
+def erased_values(
+    table: sa.Table, erasures: Sequence[ColumnErasure], types: Mapping[str, ColumnType]
+) -> dict[sa.Column[Any], ColumnElement[Any]]:
+    """What anonymising writes, in SQL, to the columns whose erasure SQL can do (all but hash)."""
+    return {
+        table.c[e.column]: assignment(e, table, types[e.column])
+        for e in erasures
+        if e.action in IN_SQL
+    }
 
 
 def delete_batch(
@@ -74,7 +105,7 @@ def delete_batch(
     by row): on MariaDB, such references (`unlink`, nullable ones) are cleared first, in the
     batch's transaction, on the rows about to go.
     """
-    if _picks_first(connection, key):
+    if _innodb(connection):
         keys = _pick(connection, table, key, due, after, size)
         if keys:
             for link in unlink:
@@ -82,7 +113,7 @@ def delete_batch(
             connection.execute(sa.delete(table).where(key_in(table, key, keys)))
         return keys
     statement = sa.delete(table).where(_among_next(connection, table, key, due, after, size))
-    return _keys(connection.execute(statement.returning(*(table.c[c] for c in key))))
+    return _changed(connection, statement, table, key)
 
 
 def anonymise_batch(
@@ -99,16 +130,14 @@ def anonymise_batch(
 ) -> list[Key]:
     """Erase the columns of up to `size` due rows after key `after`, as a request erasure
     would; their keys. `due` must leave out rows already anonymised."""
-    in_sql = [e for e in erasures if e.action in IN_SQL]
     hashes = [e for e in erasures if e.action == "hash"]
-    values = {table.c[e.column]: assignment(e, table, types[e.column]) for e in in_sql}
-    if in_sql and not _picks_first(connection, key):
+    values = erased_values(table, erasures, types)
+    if values and not _innodb(connection):
         among = _among_next(connection, table, key, due, after, size)
-        update = sa.update(table).where(among).values(values)
-        keys = _keys(connection.execute(update.returning(*(table.c[c] for c in key))))
+        keys = _changed(connection, sa.update(table).where(among).values(values), table, key)
     else:
         keys = _pick(connection, table, key, due, after, size)
-        if keys and in_sql:
+        if keys and values:
             connection.execute(sa.update(table).where(key_in(table, key, keys)).values(values))
     if keys and hashes:
         erase_columns(
@@ -141,10 +170,34 @@ def _among_next(
     """The rows of the next batch, as a condition of the statement that changes them."""
     picked = _next(table, key, due, after, size)
     if connection.dialect.name == "postgresql":
-        column = table.c[key[0]]
-        among: ColumnElement[bool] = column == sa.any_(sa.func.array(picked.scalar_subquery()))
+        # A row's place in the table; unqualified, it names the row of the innermost query.
+        ctid: ColumnElement[Any] = sa.literal_column("ctid")
+        places = picked.with_only_columns(ctid).select_from(table)
+        among: ColumnElement[bool] = ctid == sa.any_(sa.func.array(places.scalar_subquery()))
         return among
     return in_([table.c[c] for c in key], picked)
+
+
+def _changed(
+    connection: Connection,
+    statement: sa.Delete | sa.Update,
+    table: sa.Table,
+    key: tuple[str, ...],
+) -> list[Key]:
+    """Run the DELETE or UPDATE of a batch; the keys of the rows it changed."""
+    columns = [table.c[c] for c in key]
+    if connection.dialect.name == "postgresql" and len(key) == 1 and plain_key(columns[0]):
+        changed = statement.returning(columns[0]).cte("pledge_changed")
+        found = connection.execute(sa.select(sa.func.array_agg(changed.c[key[0]]))).scalar()
+        return [(value,) for value in found or ()]
+    return _keys(connection.execute(statement.returning(*columns)))
+
+
+def plain_key(column: sa.Column[Any]) -> bool:
+    """A key column of integers or texts: read back from an array or from JSON as they are
+    read from rows."""
+    kind = column.type
+    return isinstance(kind, (sa.Integer, sa.String)) and not isinstance(kind, sa.Enum)
 
 
 def _keys(result: sa.CursorResult[Any]) -> list[Key]:
@@ -185,12 +238,6 @@ def _after(columns: Sequence[sa.Column[Any]], after: Key) -> ColumnElement[bool]
         columns[0] > values[0] if len(columns) == 1 else sa.tuple_(*columns) > sa.tuple_(*values)
     )
     return later
-
-
-def _picks_first(connection: Connection, key: Sequence[str] = ()) -> bool:
-    """Whether the batch's keys are picked by a statement of their own."""
-    name = connection.dialect.name
-    return _innodb(connection) or (name == "postgresql" and len(key) > 1)
 
 
 def _innodb(connection: Connection) -> bool:

@@ -1,0 +1,181 @@
+"""A sweep's batches on PostgreSQL: windows of the table's pages rather than runs of keys.
+
+Finding the next rows down the key's index visits them one index entry at a time, and
+changing them by key descends the index again per row: on a large table that costs more
+than the change itself. On PostgreSQL 14 and later an ordinary table is taken a window of
+pages at a time instead (`ctid >= '(a,0)' AND ctid < '(b,0)'`: a TID range scan reads those
+pages in order, as a sequential scan does). A batch is one REPEATABLE READ transaction of
+two statements over its window:
+
+1. how many of its rows are due, and their keys, as the journal's JSON written by the
+   database (`{"column": [...]}`, see pledge.sources.values_codec): no row per key is read
+   into Python. It reads at most `most` + 1 rows: a window holding more is halved, before
+   anything changes;
+2. the DELETE, or the anonymising UPDATE, of the window's due rows.
+
+Both statements see the same snapshot, so the second changes exactly the rows the first
+listed (checked: the counts must agree). A listed row that someone else changes in between
+makes the second fail (could not serialize) instead of changing what was not listed; the
+batch is then tried again.
+
+Each window is sized from the last: at most fourfold bigger, about BATCH_SECONDS long at the
+pace just seen, and at most `most` rows at the density just seen. The first spans about
+FIRST_BATCH rows. Rows added to the table after a pass began are the next sweep's.
+
+Only for tables with a one-column key of integers or texts, which the journal's JSON holds as
+they are, and `most` of PAGE_WALK_FROM rows or more (a page holds at most 1,165 rows, at the
+largest page size): others walk their keys (pledge.retention.sweep_sql).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.elements import ColumnElement
+
+from pledge.errors import PledgeError
+from pledge.retention.sweep_sql import BATCH_SECONDS, FIRST_BATCH, plain_key
+from pledge.sources.values_codec import COLUMN, EncodedKeys
+
+PAGE_WALK_FROM = 2000
+# How full of rows a window is meant to be, at the density of the last: room for variation.
+_FILL = 0.9
+_GUESSED_ROWS_PER_PAGE = 100.0  # a table never analysed
+
+Change = Callable[[ColumnElement[bool]], sa.Delete | sa.Update]
+
+
+class _Tid(sa.types.UserDefinedType[str]):
+    """PostgreSQL's row address: (page, item)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_: Any) -> str:
+        return "tid"
+
+
+@dataclass
+class PageWalk:
+    """Where a pass over a table's pages is, and how many pages its next window spans."""
+
+    end: int  # the table's pages when the pass began
+    span: int
+    start: int = 0
+
+    def advance(self, window: Window, seconds: float, most: int) -> None:
+        """Past the window just done; the next one sized from its pace and density."""
+        done = window.stop - self.start
+        self.start = window.stop
+        by_time = done * BATCH_SECONDS / seconds if seconds > 0 else math.inf
+        by_rows = done * _FILL * most / window.count if window.count else math.inf
+        self.span = max(1, int(min(by_time, by_rows, done * 4)))
+
+
+@dataclass(frozen=True)
+class Window:
+    """What one batch did: the pages it covered (up to `stop`) and the rows it changed."""
+
+    stop: int
+    count: int
+    keys: EncodedKeys
+
+
+def page_walk(
+    connection: Connection, table: sa.Table, key: tuple[str, ...], most: int
+) -> PageWalk | None:
+    """A walk over the table's pages, when the sweep can take it that way; else None."""
+    dialect = connection.dialect
+    if (
+        dialect.name != "postgresql"
+        or (dialect.server_version_info or (0,)) < (14,)
+        or most < PAGE_WALK_FROM
+        or len(key) != 1
+        or not plain_key(table.c[key[0]])
+    ):
+        return None
+    found = connection.execute(
+        sa.text(
+            "SELECT c.relkind, pg_relation_size(c.oid) / current_setting('block_size')::bigint,"
+            " c.reltuples, c.relpages FROM pg_class c WHERE c.oid = to_regclass(:name)"
+        ),
+        {"name": dialect.identifier_preparer.format_table(table)},
+    ).one_or_none()
+    if found is None or found[0] != "r":  # a view, a partitioned table, a foreign table
+        return None
+    pages, rows, counted = int(found[1]), float(found[2]), int(found[3])
+    per_page = rows / counted if rows > 0 and counted > 0 else _GUESSED_ROWS_PER_PAGE
+    return PageWalk(end=pages, span=max(1, int(min(FIRST_BATCH, most) / per_page)))
+
+
+def take_window(
+    connection: Connection,
+    table: sa.Table,
+    column: str,
+    due: ColumnElement[bool],
+    walk: PageWalk,
+    most: int,
+    change: Change,
+) -> Window:
+    """List then change the due rows of the walk's next window, in the caller's REPEATABLE
+    READ transaction; a window holding more than `most` due rows is narrowed first."""
+    stop = walk.start + walk.span
+    while True:
+        count, blob = _listed(connection, table, column, due, walk.start, stop, most)
+        if count <= most:
+            break
+        if stop - walk.start == 1:
+            raise PledgeError(
+                f"{table.name}: more than {most} due rows in one page",
+                "sweep with a bigger batch",
+            )
+        stop = walk.start + (stop - walk.start) // 2
+    if count:
+        done = connection.execute(change(sa.and_(_within(walk.start, stop), due))).rowcount
+        if done != count:
+            raise PledgeError(
+                f"{table.name}: a batch listed {count} rows and changed {done}",
+                "run the sweep again: the batch was undone",
+            )
+    return Window(stop, count, EncodedKeys(count, (blob or "").encode()))
+
+
+def could_not_serialize(error: DBAPIError) -> bool:
+    """A batch's rows changed under it: it was undone and can be tried again."""
+    return getattr(error.orig, "sqlstate", None) == "40001"
+
+
+def _listed(
+    connection: Connection,
+    table: sa.Table,
+    column: str,
+    due: ColumnElement[bool],
+    start: int,
+    stop: int,
+    most: int,
+) -> tuple[int, str | None]:
+    """How many due rows the window holds (at most `most` + 1: no more are read), and their
+    keys as the journal's JSON."""
+    rows = (
+        sa.select(table.c[column].label("key"))
+        .select_from(table)
+        .where(_within(start, stop), due)
+        .limit(most + 1)
+        .subquery()
+    )
+    keys = sa.func.json_build_object(COLUMN, sa.func.json_agg(rows.c.key))
+    query = sa.select(sa.func.count(), sa.cast(keys, sa.Text))
+    count, blob = connection.execute(query).one()
+    return int(count), blob
+
+
+def _within(start: int, stop: int) -> ColumnElement[bool]:
+    place: ColumnElement[Any] = sa.literal_column("ctid")
+    first = sa.cast(sa.literal(f"({start},0)"), _Tid())
+    after = sa.cast(sa.literal(f"({stop},0)"), _Tid())
+    return sa.and_(place >= first, place < after)
