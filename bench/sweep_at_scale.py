@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import platform
 import statistics
@@ -279,6 +280,7 @@ class Swept:
     table: TableSweep
     journal_entries: int
     journal_rows: int
+    typical_batch: float  # seconds: the median time from one batch's record to the next's
     statements: dict[str, tuple[int, float]]  # kind: (count, seconds in the server)
 
     @property
@@ -407,18 +409,22 @@ def measure_sweep(admin: Admin, schema: str, action: Action, batch: int | None) 
                 )
                 seconds = time.perf_counter() - began
             table = report.table(f"bench.{TABLE}")
-            entries, journaled = journal_totals(store)
+            entries, journaled, typical = journal_totals(store)
         finally:
             engine.dispose()
             store.close()
     done = table.deleted if action == "delete" else table.anonymised
-    return Swept(done, seconds, table, entries, journaled, dict(spent))
+    return Swept(done, seconds, table, entries, journaled, typical, dict(spent))
 
 
-def journal_totals(store: Store) -> tuple[int, int]:
+def journal_totals(store: Store) -> tuple[int, int, float]:
+    """The journal's entries, their rows, and the median time between two entries: each
+    batch is recorded as it ends, so that is about a batch's length."""
     with store.session() as session:
-        counts = [entry.count for entry in journal_entries(session, table=TABLE)]
-    return len(counts), sum(counts)
+        entries = [(e.count, e.recorded_at) for e in journal_entries(session, table=TABLE)]
+    gaps = [(b[1] - a[1]).total_seconds() for a, b in itertools.pairwise(entries)]
+    typical = statistics.median(gaps) if gaps else 0.0
+    return len(entries), sum(count for count, _ in entries), typical
 
 
 def measure(admin: Admin, schema: str, action: Action, batch: int | None, repeats: int) -> Measure:
@@ -562,7 +568,7 @@ def render_detail(m: Measure) -> list[str]:
         lines += [
             f"  repeat {number} ({order}): floor {r.floor.rows:,} rows in {r.floor.seconds:.2f} s;"
             f" sweep {r.swept.rows:,} rows in {r.swept.seconds:.2f} s, {table.batches:,} batches,"
-            f" longest {ms(table.longest_batch_seconds)};"
+            f" typically {ms(r.swept.typical_batch)}, longest {ms(table.longest_batch_seconds)};"
             f" ratio {r.floor.seconds / r.swept.seconds:.2f}x",
             f"    both copies the same afterwards: {same}; journal: {r.swept.journal_entries:,}"
             f" sealed entries for {r.swept.journal_rows:,} rows"

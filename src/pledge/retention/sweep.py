@@ -56,7 +56,7 @@ __all__ = [
 
 # The most rows one batch changes; within it, batches are sized to take about
 # sweep_sql.BATCH_SECONDS (pledge.retention.sweep_batches).
-BATCH = 250_000
+BATCH = 200_000
 
 
 def sweep(

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from pledge.retention.predicates import Condition
 from pledge.retention.sweep_pages import (
     Change,
+    NotAsListed,
     PageWalk,
     Window,
     could_not_serialize,
@@ -129,7 +130,11 @@ class Batches:
         changed = 0
         while walk.start < walk.end:
             started = time.perf_counter()
-            window = self._window(source, swept, due, walk, change, tally, started)
+            try:
+                window = self._window(source, swept, due, walk, change, tally, started)
+            except NotAsListed:
+                walk.returning = True  # that batch was undone: again, journaling what changed
+                continue
             seconds = time.perf_counter() - started
             if window.count:
                 tally.longest = max(tally.longest, seconds)

@@ -14,9 +14,11 @@ two statements over its window:
 2. the DELETE, or the anonymising UPDATE, of the window's due rows.
 
 Both statements see the same snapshot, so the second changes exactly the rows the first
-listed (checked: the counts must agree). A listed row that someone else changes in between
-makes the second fail (could not serialize) instead of changing what was not listed; the
-batch is then tried again.
+listed. A listed row that someone else changes in between makes the second fail (could not
+serialize) instead of changing what was not listed; the batch is then tried again. The
+counts are checked too: where they differ (a trigger that skips deletes, a rule), the batch
+is undone, and from then on the change returns the keys of what it changed (`RETURNING`,
+slower), which the journal takes instead; the listing still keeps batches within `most`.
 
 Each window is sized from the last: at most fourfold bigger, about BATCH_SECONDS long at the
 pace just seen, and at most `most` rows at the density just seen. The first spans about
@@ -51,6 +53,12 @@ _GUESSED_ROWS_PER_PAGE = 100.0  # a table never analysed
 Change = Callable[[ColumnElement[bool]], sa.Delete | sa.Update]
 
 
+class NotAsListed(Exception):
+    """The change touched other rows than the batch listed (a trigger that skips or redirects
+    deletes, a rule): the batch must be undone, and done again with a change that returns
+    the keys of what it changed (RETURNING), for the rest of the pass."""
+
+
 class _Tid(sa.types.UserDefinedType[str]):
     """PostgreSQL's row address: (page, item)."""
 
@@ -67,6 +75,8 @@ class PageWalk:
     end: int  # the table's pages when the pass began
     span: int
     start: int = 0
+    # Set once a change did not do what was listed: the change then returns its own keys.
+    returning: bool = False
 
     def advance(self, window: Window, seconds: float, most: int) -> None:
         """Past the window just done; the next one sized from its pace and density."""
@@ -135,13 +145,13 @@ def take_window(
                 "sweep with a bigger batch",
             )
         stop = walk.start + (stop - walk.start) // 2
-    if count:
+    if count and walk.returning:
+        changed = change(sa.and_(_within(walk.start, stop), due))
+        count, blob = _returned(connection, changed, table.c[column])
+    elif count:
         done = connection.execute(change(sa.and_(_within(walk.start, stop), due))).rowcount
         if done != count:
-            raise PledgeError(
-                f"{table.name}: a batch listed {count} rows and changed {done}",
-                "run the sweep again: the batch was undone",
-            )
+            raise NotAsListed(f"{table.name}: a batch listed {count} rows and changed {done}")
     return Window(stop, count, EncodedKeys(count, (blob or "").encode()))
 
 
@@ -171,6 +181,16 @@ def _listed(
     keys = sa.func.json_build_object(COLUMN, sa.func.json_agg(rows.c.key))
     query = sa.select(sa.func.count(), sa.cast(keys, sa.Text))
     count, blob = connection.execute(query).one()
+    return int(count), blob
+
+
+def _returned(
+    connection: Connection, changed: sa.Delete | sa.Update, column: sa.Column[Any]
+) -> tuple[int, str | None]:
+    """Run the change; how many rows it changed, and their keys as the journal's JSON."""
+    rows = changed.returning(column.label("key")).cte("pledge_changed")
+    keys = sa.func.json_build_object(COLUMN, sa.func.json_agg(rows.c.key))
+    count, blob = connection.execute(sa.select(sa.func.count(), sa.cast(keys, sa.Text))).one()
     return int(count), blob
 
 

@@ -41,7 +41,7 @@ from pledge.sources.plan_sql import in_
 
 IN_SQL = ("null", "mask", "placeholder")
 # The longest a batch should take, and so hold its locks: later batches are sized to it.
-BATCH_SECONDS = 0.25
+BATCH_SECONDS = 0.2
 # The first batch's size, and the least a later one is cut to (unless `batch` is smaller).
 FIRST_BATCH = 1000
 
