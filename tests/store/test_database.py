@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from pledge.errors import PledgeError
 from pledge.store import open_store
+from pledge.store.base import Base
 from pledge.store.database import alembic_config
-from pledge.store.tables import Base, NoticeVersionRow
+from pledge.store.tables import NoticeVersionRow
 
 
 def _row(number: int, digest: str = "d" * 64) -> NoticeVersionRow:

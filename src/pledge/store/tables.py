@@ -1,7 +1,7 @@
-"""The store's tables, as typed SQLAlchemy models.
+"""The store's tables, as typed SQLAlchemy models: notice versions, rights requests, jobs.
 
-Constraint names follow one convention so that migrations can name (and later drop or
-alter) every constraint the same way on SQLite and PostgreSQL.
+Staff accounts live in tables_staff.py and retention in tables_retention.py; both are
+re-exported here, so every table is known to the metadata once this module is imported.
 """
 
 from __future__ import annotations
@@ -13,55 +13,18 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
-    Dialect,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UtcDateTime(TypeDecorator[dt.datetime]):
-    """A moment, always in UTC: SQLite keeps no time zone, so one is put back on reading."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"a naive datetime cannot be stored: {value!r} (give it a time zone)")
-        return value.astimezone(dt.UTC)
-
-    def process_result_value(
-        self, value: dt.datetime | None, dialect: Dialect
-    ) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+from pledge.store.base import Base, UtcDateTime, one_of
 
 
 class NoticeVersionRow(Base):
@@ -96,10 +59,6 @@ REQUEST_STATES = (
 )
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
-
-
 class RequestRow(Base):
     """One rights request: its state, its legal clock and the person it is about.
 
@@ -108,7 +67,7 @@ class RequestRow(Base):
     """
 
     __tablename__ = "requests"
-    __table_args__ = (CheckConstraint(_one_of("state", REQUEST_STATES), name="state_known"),)
+    __table_args__ = (CheckConstraint(one_of("state", REQUEST_STATES), name="state_known"),)
 
     # The public reference people quote ("PLG-7KQ2-M9XD"): random, so it reveals nothing.
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -173,7 +132,7 @@ class JobRow(Base):
 
     __tablename__ = "jobs"
     __table_args__ = (
-        CheckConstraint(_one_of("state", JOB_STATES), name="state_known"),
+        CheckConstraint(one_of("state", JOB_STATES), name="state_known"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         # Partial unique index (SQLite and PostgreSQL both have them): enqueueing the same
         # work twice while it is still to be done is a no-op, enforced by the database.
@@ -182,8 +141,8 @@ class JobRow(Base):
             "kind",
             "ref",
             unique=True,
-            sqlite_where=text(_one_of("state", JOB_UNFINISHED)),
-            postgresql_where=text(_one_of("state", JOB_UNFINISHED)),
+            sqlite_where=text(one_of("state", JOB_UNFINISHED)),
+            postgresql_where=text(one_of("state", JOB_UNFINISHED)),
         ),
         Index("ix_jobs_state_run_after", "state", "run_after"),
     )
@@ -214,7 +173,7 @@ class VerificationCodeRow(Base):
 
     __tablename__ = "verification_codes"
     __table_args__ = (
-        CheckConstraint(_one_of("state", CODE_STATES), name="state_known"),
+        CheckConstraint(one_of("state", CODE_STATES), name="state_known"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         # Issuing counts the codes of the last hour, checking reads the newest live one.
         Index("ix_verification_codes_request_id_issued_at", "request_id", "issued_at"),
@@ -264,7 +223,7 @@ class ErasureJournalRow(Base):
 
     __tablename__ = "erasure_journal"
     __table_args__ = (
-        CheckConstraint(_one_of("state", JOURNAL_STATES), name="state_known"),
+        CheckConstraint(one_of("state", JOURNAL_STATES), name="state_known"),
         UniqueConstraint("request_id", "source"),
     )
 
@@ -288,7 +247,7 @@ class RecipientNoticeRow(Base):
 
     __tablename__ = "recipient_notices"
     __table_args__ = (
-        CheckConstraint(_one_of("state", NOTICE_STATES), name="state_known"),
+        CheckConstraint(one_of("state", NOTICE_STATES), name="state_known"),
         UniqueConstraint("request_id", "recipient"),
     )
 
@@ -314,7 +273,7 @@ class SubjectDecisionRow(Base):
 
     __tablename__ = "subject_decisions"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", DECISION_KINDS), name="kind_known"),
+        CheckConstraint(one_of("kind", DECISION_KINDS), name="kind_known"),
         Index("ix_subject_decisions_identity", "identity_kind", "identity_value"),
     )
 
@@ -360,167 +319,28 @@ class AgentProofRow(Base):
     accepted: Mapped[bool | None] = mapped_column(Boolean)
 
 
-# --- staff and their sessions (pledge.auth) -------------------------------------------------
+# Re-exported: code imports every table from here, and the metadata must hold them all.
+from pledge.store.tables_retention import (  # noqa: E402
+    SUBJECT_EVENT_KINDS,
+    SWEEP_STATES,
+    GoneRowsRow,
+    LegalHoldRow,
+    SubjectEventRow,
+    SweepResultRow,
+    SweepRunRow,
+)
+from pledge.store.tables_staff import ROLES, ApiTokenRow, StaffSessionRow, UserRow  # noqa: E402
 
-ROLES = ("admin", "privacy_officer", "viewer")
-
-
-class UserRow(Base):
-    """Someone of the company who signs in to the console or calls the API."""
-
-    __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role_known"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    username: Mapped[str] = mapped_column(String(120), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, with its parameters
-    role: Mapped[str] = mapped_column(String(24))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-
-
-class StaffSessionRow(Base):
-    """A signed-in browser; only the SHA-256 of its cookie's token is kept."""
-
-    __tablename__ = "staff_sessions"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(token), hex
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-
-
-class ApiTokenRow(Base):
-    """A bearer token for the JSON API, acting as its user; only its SHA-256 is kept."""
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(token), hex
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-
-
-# --- retention (pledge.retention) -----------------------------------------------------------
-
-SWEEP_STATES = ("running", "done", "failed")
-
-
-class SweepRunRow(Base):
-    """One retention sweep, or its dry run: when, as of which moment, started by whom."""
-
-    __tablename__ = "sweep_runs"
-    __table_args__ = (
-        CheckConstraint(_one_of("state", SWEEP_STATES), name="state_known"),
-        Index("ix_sweep_runs_started_at", "started_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    dry_run: Mapped[bool] = mapped_column(Boolean)
-    state: Mapped[str] = mapped_column(String(16))
-    # The moment the rules were judged at: a sweep re-run after a crash judges the same.
-    as_of: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    # "schedule", "cli", "staff:ann", "child flag"...
-    started_by: Mapped[str] = mapped_column(String(120))
-    error: Mapped[str | None] = mapped_column(Text)
-
-
-class SweepResultRow(Base):
-    """What a sweep did (or would do) to one table: counts and times, no personal values."""
-
-    __tablename__ = "sweep_results"
-    __table_args__ = (UniqueConstraint("run_id", "source", "table_name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("sweep_runs.id"), index=True)
-    source: Mapped[str] = mapped_column(String(64))
-    table_name: Mapped[str] = mapped_column(String(128))
-    rules: Mapped[list[str]] = mapped_column(JSON)
-    action: Mapped[str] = mapped_column(String(16))  # "delete" or "anonymise"
-    deleted: Mapped[int] = mapped_column(Integer)
-    anonymised: Mapped[int] = mapped_column(Integer)
-    # Expired by their rules, yet kept: by a legal hold (a rule or a person's), or because
-    # rows still kept refer to them.
-    held: Mapped[int] = mapped_column(Integer)
-    referenced: Mapped[int] = mapped_column(Integer)
-    batches: Mapped[int] = mapped_column(Integer)
-    longest_batch_ms: Mapped[int] = mapped_column(Integer)
-    duration_ms: Mapped[int] = mapped_column(Integer)
-    # The batch done last: a sweep that stopped resumes after it.
-    done: Mapped[bool] = mapped_column(Boolean)
-    notes: Mapped[list[str]] = mapped_column(JSON)
-
-
-class GoneRowsRow(Base):
-    """Rows that must stay gone: deleted or anonymised by a sweep or an erasure.
-
-    Their keys are sealed (AES-GCM, pledge.rights.package_crypto) so the journal holds no
-    readable personal data; `pledge replay-erasures` opens them to erase the rows again in a
-    database restored from a backup.
-    """
-
-    __tablename__ = "gone_rows"
-    __table_args__ = (Index("ix_gone_rows_source_table", "source", "table_name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    source: Mapped[str] = mapped_column(String(64))
-    table_name: Mapped[str] = mapped_column(String(128))
-    action: Mapped[str] = mapped_column(String(16))  # "deleted" or "anonymised"
-    # What did it: "sweep:<run id>" or "request:<reference>".
-    cause: Mapped[str] = mapped_column(String(64))
-    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    count: Mapped[int] = mapped_column(Integer)
-    keys: Mapped[bytes] = mapped_column(LargeBinary)  # sealed JSON list of key value lists
-
-
-class LegalHoldRow(Base):
-    """A hold on one person's data (litigation, an open dispute or complaint) with its reason.
-
-    While it is not released and `until` has not passed, the person's rows in the tables of
-    `scope` (every table, when empty) are kept by sweeps and erasures.
-    """
-
-    __tablename__ = "legal_holds"
-    __table_args__ = (Index("ix_legal_holds_identity", "identity_kind", "identity_value"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    identity_kind: Mapped[str] = mapped_column(String(32))
-    identity_value: Mapped[str] = mapped_column(String(320))
-    scope: Mapped[list[str]] = mapped_column(JSON)  # "source.table" names
-    reason: Mapped[str] = mapped_column(Text)
-    until: Mapped[dt.date | None] = mapped_column(Date)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    created_by: Mapped[str] = mapped_column(String(120))
-    released_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    released_by: Mapped[str | None] = mapped_column(String(120))
-
-
-SUBJECT_EVENT_KINDS = ("account_closed", "relationship_end", "contract_end", "child")
-
-
-class SubjectEventRow(Base):
-    """Something Pledge was told about a person that starts a retention clock (an account
-    closed, a relationship ended) or ends their data at once (they are a child)."""
-
-    __tablename__ = "subject_events"
-    __table_args__ = (
-        CheckConstraint(_one_of("kind", SUBJECT_EVENT_KINDS), name="kind_known"),
-        Index("ix_subject_events_identity", "identity_kind", "identity_value"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(24))
-    identity_kind: Mapped[str] = mapped_column(String(32))
-    identity_value: Mapped[str] = mapped_column(String(320))
-    occurred_on: Mapped[dt.date] = mapped_column(Date)
-    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    recorded_by: Mapped[str] = mapped_column(String(120))
-    note: Mapped[str | None] = mapped_column(Text)
-    # For a child: when their data was erased (NULL: still to do).
-    handled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+__all__ = [
+    "ROLES",
+    "SUBJECT_EVENT_KINDS",
+    "SWEEP_STATES",
+    "ApiTokenRow",
+    "GoneRowsRow",
+    "LegalHoldRow",
+    "StaffSessionRow",
+    "SubjectEventRow",
+    "SweepResultRow",
+    "SweepRunRow",
+    "UserRow",
+]

@@ -163,10 +163,9 @@ def privacy_center_routes(holder: DeclarationHolder, limits: Limits | None = Non
     @router.post("/status/{token}/code")
     async def check_code(request: Request, token: str, lang: LangQuery = None) -> Response:
         page = pages(request, lang)
-        form = await request.form(max_files=0, max_fields=8)
-        refused = _refuse(page, form, counters.codes_by_ip, _client(request))
-        if refused is not None:
-            return refused
+        form = await _code_form(page, request, counters.codes_by_ip)
+        if isinstance(form, Response):
+            return form
         code = str(form.get("code", ""))[:32]
         try:
             confirmed = await run_in_threadpool(work.confirm_code, holder, token, code)
@@ -179,10 +178,9 @@ def privacy_center_routes(holder: DeclarationHolder, limits: Limits | None = Non
     @router.post("/status/{token}/resend")
     async def resend(request: Request, token: str, lang: LangQuery = None) -> Response:
         page = pages(request, lang)
-        form = await request.form(max_files=0, max_fields=8)
-        refused = _refuse(page, form, counters.codes_by_ip, _client(request))
-        if refused is not None:
-            return refused
+        form = await _code_form(page, request, counters.codes_by_ip)
+        if isinstance(form, Response):
+            return form
         try:
             await run_in_threadpool(work.send_new_code, holder, token)
         except LinkRefused:
@@ -206,10 +204,9 @@ def privacy_center_routes(holder: DeclarationHolder, limits: Limits | None = Non
     @router.post("/download/{token}/send")
     async def send_download_code(request: Request, token: str, lang: LangQuery = None) -> Response:
         page = pages(request, lang)
-        form = await request.form(max_files=0, max_fields=8)
-        refused = _refuse(page, form, counters.codes_by_ip, _client(request))
-        if refused is not None:
-            return refused
+        form = await _code_form(page, request, counters.codes_by_ip)
+        if isinstance(form, Response):
+            return form
         try:
             await run_in_threadpool(work.send_download_code, holder, token)
         except LinkRefused:
@@ -219,10 +216,9 @@ def privacy_center_routes(holder: DeclarationHolder, limits: Limits | None = Non
     @router.post("/download/{token}")
     async def download(request: Request, token: str, lang: LangQuery = None) -> Response:
         page = pages(request, lang)
-        form = await request.form(max_files=0, max_fields=8)
-        refused = _refuse(page, form, counters.codes_by_ip, _client(request))
-        if refused is not None:
-            return refused
+        form = await _code_form(page, request, counters.codes_by_ip)
+        if isinstance(form, Response):
+            return form
         code = str(form.get("code", ""))[:32]
         try:
             package = await run_in_threadpool(work.open_download, holder, token, code)
@@ -243,6 +239,16 @@ def privacy_center_routes(holder: DeclarationHolder, limits: Limits | None = Non
         )
 
     return router
+
+
+async def _code_form(
+    page: Pages, request: Request, counter: SlidingWindow
+) -> FormData | Response:
+    """A short form that spends one try (a code, a new code, a download): its fields, or
+    the answer refusing it."""
+    form = await request.form(max_files=0, max_fields=8)
+    refused = _refuse(page, form, counter, _client(request))
+    return form if refused is None else refused
 
 
 def _refuse(page: Pages, form: FormData, counter: SlidingWindow, client: str) -> Response | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from pledge.store.tables import Base
+from pledge.store.base import Base
 
 
 def run_migrations(connection: Connection) -> None:
