@@ -45,15 +45,14 @@ shop (sqlite): 2 tables, one statement each
        SELECT addresses.id, addresses.postcode, CASE WHEN (EXISTS (SELECT 1
            FROM customers AS other_customers
            WHERE other_customers.address_id = addresses.id AND \
-(other_customers.id NOT IN (SELECT customers.id
-               FROM customers
-               WHERE customers.email IN (:email))))) THEN 1 ELSE 0 END AS pledge_shared
+(other_customers.id NOT IN (:found_customers)))) THEN 1 ELSE 0 END AS pledge_shared
        FROM addresses
        WHERE addresses.id IN (SELECT customers.address_id
          FROM customers
-         WHERE customers.email IN (:email))
+         WHERE customers.id IN (:found_customers))
   parameters:
     :email = jane@example.com (given)
+    :found_customers = id of the subject's own rows of customers (step 1)
 """
 
 

@@ -332,7 +332,7 @@ class _SourceReplay:
                 self._columns[table] = None
             else:
                 types, columns, _ = table_columns(
-                    table, declared, self.schema, self.engine, self.refs, self.keys[table]
+                    table, declared, self.schema, self.refs, self.keys[table]
                 )
                 erasable = [c for c in columns.values() if c.action != "keep"]
                 self._columns[table] = (types, erasable)

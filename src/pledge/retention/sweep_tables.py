@@ -170,13 +170,12 @@ def prepare_source(
                 retention.table,
                 declared.tables[retention.table],
                 schema,
-                engine,
                 refs,
                 info.primary_key,
             )
             erasures = tuple(e for e in columns.values() if e.action != "keep")
         else:
-            found = column_types(engine, retention.table)
+            found = column_types(schema, retention.table)
         types[retention.table] = found
         skip = _unswept(retention, info.columns, info.primary_key)
         swept[retention.table] = SweptTable(

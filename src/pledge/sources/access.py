@@ -1,9 +1,14 @@
 """Running a plan for an access request, read-only: the subject's rows, source by source.
 
-Each step is one statement, read in batches (`yield_per`: server-side cursors on PostgreSQL
-and MySQL/MariaDB). A row is exported with its key and declared columns only, each with its
-category. A shared row keeps only which of its categories hold a value: its values are
-dropped as soon as it is read, and never leave this module.
+Each step is one statement, run in the plan's order: the keys of the subject's rows that a
+step finds are bound in the steps after it (`Step.staged`), so each is a few index lookups
+instead of the whole chain from the identity again. A step's rows are fetched in one round
+trip: the subject's own rows are all kept in the result anyway, and a server-side cursor
+would cost three round trips per table for the few rows a person has.
+
+A row is exported with its key and declared columns only, each with its category. A shared
+row keeps only which of its categories hold a value: its values are dropped as soon as it
+is read, and never leave this module.
 
 Sources feed each other: the identities found in the subject's rows of one source, and the
 columns that links from other sources point at, are bound as parameters in the others. A
@@ -21,6 +26,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from pledge.errors import PledgeError
+from pledge.sources.own_keys import bind_found
 from pledge.sources.plan import Plan, SourcePlan, Step
 
 Params = dict[str, tuple[Any, ...]]
@@ -76,7 +82,6 @@ def execute_access(
     *,
     given: Mapping[str, Params] | None = None,
     max_rounds: int = 3,
-    batch: int = 1000,
 ) -> AccessResult:
     """Run every step of the plan read-only; `engines` are the sources' engines by name.
 
@@ -98,7 +103,7 @@ def execute_access(
             if not source.steps or not _novel(source, params, used, found):
                 continue
             used[source.name] = params
-            found[source.name] = _run(source, engines[source.name], params, batch)
+            found[source.name] = _run(source, engines[source.name], params)
             runs.append((round_number, source.name))
             ran = True
         if not ran:
@@ -161,18 +166,27 @@ def _novel(
     return False
 
 
-def _run(source: SourcePlan, engine: Engine, params: Params, batch: int) -> _Found:
+def _run(source: SourcePlan, engine: Engine, params: Params) -> _Found:
     found = _Found()
     # The columns of this source's own cross-source seeds are remembered too, for _novel.
     own_links = [(s.table, s.columns) for s in source.seeds if s.linked_from is not None]
+    bound: dict[str, list[Any]] = {k: list(v) for k, v in params.items()}
     with read_only(engine) as connection:
         for step in source.steps:
             groups = (*step.linked, *(c for t, c in own_links if t == step.table))
             groups = tuple(g for g in groups if set(g) <= set(step.columns))
-            statement = step.statement.execution_options(yield_per=batch)
-            rows = connection.execute(statement, {k: list(v) for k, v in params.items()})
-            found.tables.append(_collect(step, rows, found, tuple(dict.fromkeys(groups))))
+            rows = connection.execute(staged(step), bound)
+            table = _collect(step, rows, found, tuple(dict.fromkeys(groups)))
+            found.tables.append(table)
+            bind_found(
+                bound, source.found, step, [tuple(r[c] for c in step.key) for r in table.rows]
+            )
     return found
+
+
+def staged(step: Step) -> Any:
+    """The statement that reads the step after the ones before it."""
+    return step.staged if step.staged is not None else step.statement
 
 
 def _collect(

@@ -74,7 +74,7 @@ def erase_source(
     schema = schema or reflect_schema(engine)
     refs = references(schema)
     works = [
-        prepare(step, declared.tables[step.table], declaration, schema, engine, refs)
+        prepare(step, declared.tables[step.table], declaration, schema, refs)
         for step in source_plan.steps
     ]
     bound = {seed.param: list(params.get(seed.param, ())) for seed in source_plan.seeds}
@@ -83,7 +83,7 @@ def erase_source(
         with erasure_transaction(engine) as connection:
             run.connection = connection
             for work in works:  # every key first: routes break once rows change
-                run.select(work, bound)
+                run.select(work, bound, source_plan)
             for work in works:
                 run.judge_holds(work)
             run.delete(works)

@@ -32,13 +32,13 @@ from functools import reduce
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.types import TypeEngine
 
 from pledge.declaration.model import Table
 from pledge.errors import PledgeError
+from pledge.sources.schema import SchemaInfo
 
 Action = Literal["null", "mask", "hash", "placeholder", "keep"]
 
@@ -74,24 +74,11 @@ class ColumnErasure:
     length: int | None = None  # of a text column: what a hash is cut to
 
 
-def column_types(engine: Engine, table: str) -> dict[str, ColumnType]:
-    """The type, nullability and uniqueness of each column of a table."""
-    inspector = sa.inspect(engine)
-    unique = {
-        column
-        for constraint in inspector.get_unique_constraints(table)
-        for column in constraint["column_names"]
-    }
-    unique |= {
-        str(column)
-        for index in inspector.get_indexes(table)
-        if index.get("unique")
-        for column in index["column_names"]
-        if column is not None
-    }
+def column_types(schema: SchemaInfo, table: str) -> dict[str, ColumnType]:
+    """The type, nullability and uniqueness of each column of a table, as reflected."""
     return {
-        c["name"]: ColumnType(c["type"], bool(c["nullable"]), c["name"] in unique)
-        for c in inspector.get_columns(table)
+        name: ColumnType(c.sql_type, c.nullable, c.unique)
+        for name, c in schema.tables[table].columns.items()
     }
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from pledge.declaration.model import Declaration, Table
 from pledge.sources.access import Params
@@ -33,8 +33,8 @@ from pledge.sources.erasure_holds import Hold, RowHold, hold_columns, judge, tab
 from pledge.sources.erasure_order import Deleter, Reference
 from pledge.sources.erasure_result import TableErasure
 from pledge.sources.erasure_sql import Key, batches, key_in
+from pledge.sources.own_keys import read_own_keys
 from pledge.sources.plan import SourcePlan, Step
-from pledge.sources.plan_sql import SHARED_LABEL
 from pledge.sources.schema import SchemaInfo
 
 
@@ -102,12 +102,11 @@ def prepare(
     declared: Table,
     declaration: Declaration,
     schema: SchemaInfo,
-    engine: Engine,
     refs: Mapping[str, list[Reference]],
 ) -> TableWork:
     """What erasing a table will do to its columns and which holds apply: a declaration
     that cannot be applied (a mask on a unique column) fails here, before any change."""
-    types, columns, notes = table_columns(step.table, declared, schema, engine, refs, step.key)
+    types, columns, notes = table_columns(step.table, declared, schema, refs, step.key)
     deletes = declared.erase == "delete_row" or any(
         c.erase == "delete_row" for c in declared.columns.values()
     )
@@ -119,7 +118,6 @@ def table_columns(
     table: str,
     declared: Table,
     schema: SchemaInfo,
-    engine: Engine,
     refs: Mapping[str, list[Reference]],
     key: tuple[str, ...],
 ) -> tuple[dict[str, ColumnType], dict[str, ColumnErasure], tuple[str, ...]]:
@@ -128,7 +126,7 @@ def table_columns(
     info = schema.tables[table]
     protected = set(info.primary_key) | {c for fk in info.foreign_keys for c in fk.columns}
     protected |= {c for ref in refs.get(table, []) for c in ref.parent_columns}
-    types = column_types(engine, table)
+    types = column_types(schema, table)
     columns, notes = column_erasures(table, declared, types, protected, key)
     return types, columns, notes
 
@@ -155,13 +153,12 @@ class ErasureRun:
         self.batch = batch
         self.doing = "starting its transaction"
 
-    def select(self, work: TableWork, bound: Mapping[str, list[Any]]) -> None:
-        """The keys of the subject's own rows, by the step's own statement; shared counted."""
+    def select(self, work: TableWork, bound: dict[str, list[Any]], source: SourcePlan) -> None:
+        """The keys of the subject's own rows, read as access reads them; shared counted."""
         self.doing = f"reading {work.table}"
         step = work.step
-        statement = step.statement
         if not work.key:
-            for row in self.connection.execute(statement, bound):
+            for row in self.connection.execute(step.staged or step.statement, bound):
                 if step.may_share and row[len(step.columns)]:
                     work.shared += 1
                 else:
@@ -172,17 +169,7 @@ class ErasureRun:
                     "tell its rows apart; erase them by hand"
                 )
             return
-        chosen = [statement.selected_columns[c] for c in work.key]
-        if step.may_share:
-            chosen.append(statement.selected_columns[SHARED_LABEL])
-        width = len(work.key)
-        own: dict[Key, None] = {}
-        for row in self.connection.execute(statement.with_only_columns(*chosen), bound):
-            if step.may_share and row[width]:
-                work.shared += 1
-            else:
-                own[tuple(row[:width])] = None
-        work.own = list(own)
+        work.own, work.shared = read_own_keys(self.connection, source, step, bound)
 
     def judge_holds(self, work: TableWork) -> None:
         if not work.holds or not work.own:

@@ -6,7 +6,6 @@ real foreign keys, walked outwards from the tables whose rows are people. Eviden
 as counts and words, never as a value.
 """
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,13 +53,16 @@ class Step:
     source: str
     table: str
     routes: tuple[Route, ...]
-    statement: sa.Select[Any]
+    statement: sa.Select[Any]  # self-contained: from the identity's parameters alone
     columns: tuple[str, ...]  # selected in this order: key, mapped columns, link columns
     key: tuple[str, ...]
     categories: Mapping[str, str]  # mapped column -> category
     identities: Mapping[str, str]  # identity column -> kind
     linked: tuple[tuple[str, ...], ...]  # column groups a link from another source joins on
     shared_reasons: tuple[str, ...]  # when a row is shared; none: never (no flag selected)
+    # The same rows, taking the keys of the subject's rows that the steps before it found
+    # as parameters (`SourcePlan.found`): what runs when the steps run in order.
+    staged: sa.Select[Any] | None = None
 
     @property
     def may_share(self) -> bool:
@@ -73,6 +76,8 @@ class SourcePlan:
     steps: tuple[Step, ...]
     seeds: tuple[Seed, ...]
     notes: tuple[str, ...]
+    # table -> the parameter that carries the keys of the subject's own rows found there
+    found: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -135,16 +140,27 @@ def _source_plan(
     params: dict[str, sa.BindParameter[Any]] = {
         s.param: sa.bindparam(s.param, expanding=True) for s in seeds
     }
-    sql = RouteSql(
-        tables, keys, edges, params, routes.owning, nested_unions=schema.dialect != "sqlite"
-    )
+    nested = schema.dialect != "sqlite"
+    sql = RouteSql(tables, keys, edges, params, routes.owning, nested_unions=nested)
+    # Each table's subject rows, once read, are bound by key in the statements after it:
+    # index lookups by key instead of the whole chain from the identity again.
+    found: dict[str, sa.BindParameter[Any]] = {}
+    used = set(params)
     steps = []
-    for table_name, table_routes in routes.by_table.items():
+    for table_name in _staging_order(routes.by_table):
+        table_routes = routes.by_table[table_name]
         table = source.tables[table_name]
         linked = wanted.get((name, table_name), ())
         columns = (*keys[table_name], *table.columns, *(c for group in linked for c in group))
         columns = tuple(dict.fromkeys(columns))
         statement, reasons = step_statement(tables[table_name], columns, table_routes, sql)
+        staged_sql = RouteSql(
+            tables, keys, edges, params, routes.owning, nested_unions=nested, own=dict(found)
+        )
+        staged, _ = step_statement(tables[table_name], columns, table_routes, staged_sql)
+        if keys[table_name]:
+            found[table_name] = sa.bindparam(_param(f"found_{table_name}", used), expanding=True)
+            used.add(found[table_name].key)
         steps.append(
             Step(
                 source=name,
@@ -157,6 +173,7 @@ def _source_plan(
                 identities={c: s.identity for c, s in table.columns.items() if s.identity},
                 linked=linked,
                 shared_reasons=reasons,
+                staged=staged,
             )
         )
     notes = [
@@ -168,7 +185,29 @@ def _source_plan(
         for t in source.tables
         if t not in routes.by_table and t not in routes.beyond_limit
     ]
-    return SourcePlan(name, schema.dialect, tuple(steps), tuple(seeds), tuple(notes))
+    found_params = {t: p.key for t, p in found.items()}
+    return SourcePlan(name, schema.dialect, tuple(steps), tuple(seeds), tuple(notes), found_params)
+
+
+def _staging_order(by_table: Mapping[str, Sequence[Route]]) -> list[str]:
+    """Tables after the ones their routes come from, so that those rows are bound by key.
+
+    Tables that reach each other (orders by address, addresses by order) cannot all come
+    after each other: of those missing the fewest, the one most others wait for goes first
+    and reads the rest by its chain.
+    """
+    needs = {
+        table: {r.hops[-1].start for r in routes if r.hops} - {table}
+        for table, routes in by_table.items()
+    }
+    done: dict[str, None] = {}
+    pending = list(by_table)
+    while pending:
+        waiting = {t: sum(t in needs[o] for o in pending) for t in pending}
+        ready = min(pending, key=lambda t: (len(needs[t] - done.keys()), -waiting[t]))
+        done[ready] = None
+        pending.remove(ready)
+    return list(done)
 
 
 def _given(

@@ -7,6 +7,8 @@ in other sources are described by where they come from.
 
 from __future__ import annotations
 
+import re
+
 from pledge.sources.plan import Plan, SourcePlan, Step
 from pledge.sources.plan_sql import compile_sql
 
@@ -25,14 +27,21 @@ def explain(plan: Plan) -> str:
             "",
             f"{source.name} ({source.dialect}): {count} table{_s(count)}, one statement each",
         ]
+        texts = []
         for number, step in enumerate(source.steps, 1):
-            lines += _explain_step(number, step, source.dialect)
-        lines += ["  parameters:", *(f"    {line}" for line in _explain_seeds(plan, source))]
+            step_lines, sql = _explain_step(number, step, source.dialect)
+            lines += step_lines
+            texts.append(sql)
+        found = _explain_found(source, texts)
+        lines += [
+            "  parameters:",
+            *(f"    {line}" for line in _explain_seeds(plan, source) + found),
+        ]
         lines += [f"  note: {note}" for note in source.notes]
     return "\n".join(lines) + "\n"
 
 
-def _explain_step(number: int, step: Step, dialect: str) -> list[str]:
+def _explain_step(number: int, step: Step, dialect: str) -> tuple[list[str], str]:
     title = f"  {number}. {step.table}"
     if step.may_share:
         title += " — may be shared: " + "; ".join(step.shared_reasons)
@@ -40,8 +49,19 @@ def _explain_step(number: int, step: Step, dialect: str) -> list[str]:
     lines += [f"       {route.describe()}" for route in step.routes]
     lines.append("     columns: " + ", ".join(_describe_column(step, c) for c in step.columns))
     lines.append("     SQL:")
-    sql = compile_sql(step.statement, dialect)
+    sql = compile_sql(step.staged if step.staged is not None else step.statement, dialect)
     lines += [f"       {line}" for line in sql.splitlines()]
+    return lines, sql
+
+
+def _explain_found(source: SourcePlan, texts: list[str]) -> list[str]:
+    """The parameters that carry the keys a step found into the statements after it."""
+    lines = []
+    for number, step in enumerate(source.steps, 1):
+        param = source.found.get(step.table)
+        if param and any(re.search(rf":{param}\b", text) for text in texts[number:]):
+            key = ", ".join(step.key)
+            lines.append(f":{param} = {key} of the subject's own rows of {step.table} (step {number})")
     return lines
 
 

@@ -67,8 +67,11 @@ class RouteSql:
         owning: Mapping[str, Sequence[Route]],
         *,
         nested_unions: bool = True,
+        own: Mapping[str, sa.BindParameter[Any]] | None = None,
     ) -> None:
         self.nested_unions = nested_unions
+        # Tables whose rows of the subject an earlier statement found: their keys are bound.
+        self.own = own or {}
         self.tables = tables
         self.keys = keys
         self.edges = edges
@@ -86,12 +89,18 @@ class RouteSql:
                 )
             )
         hop = route.hops[-1]
+        ends = [table.c[c] for c in hop.end_columns]
+        if hop.start in self.own and hop.start_columns == self.keys.get(hop.start):
+            return in_(ends, self.own[hop.start])  # the keys found are what the hop joins on
         start = self.tables[hop.start]
         inner = sa.select(*(start.c[c] for c in hop.start_columns)).where(self.kept(route.prefix))
-        return in_([table.c[c] for c in hop.end_columns], inner.correlate(None))
+        return in_(ends, inner.correlate(None))
 
     def kept(self, route: Route) -> ColumnElement[bool]:
         """Reached and not shared: the subject's own rows, from which the route goes on."""
+        found = self.found(route.table)
+        if found is not None:
+            return found
         sharing = self.sharing(route).condition
         if sharing is False:
             return self.reach(route)
@@ -102,6 +111,9 @@ class RouteSql:
     def subjects(self, table: str, route: Route | None) -> ColumnElement[bool] | None:
         """The subject's own rows of a table: those its owning routes reach, or else the
         ones `route` (which ends at the table) keeps; None when neither is known."""
+        found = self.found(table)
+        if found is not None:
+            return found
         owning = self.owning.get(table)
         if owning:
             reaches = [self.reach(r) for r in owning]
@@ -111,6 +123,14 @@ class RouteSql:
                 return self.any_of(table, reaches)
             return sa.or_(*reaches)
         return None if route is None else self.kept(route)
+
+    def found(self, table: str) -> ColumnElement[bool] | None:
+        """The subject's rows of `table` by the keys an earlier statement found, if it ran."""
+        param = self.own.get(table)
+        if param is None:
+            return None
+        found = self.tables[table]
+        return in_([found.c[c] for c in self.keys[table]], param)
 
     def any_of(self, table: str, conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
         """Rows of `table` meeting any of `conditions`: by key from a UNION when there are
@@ -166,7 +186,9 @@ class RouteSql:
             if link.parent in passed:
                 there = Route(route.root, route.hops[: passed.index(link.parent)])
             known = self.subjects(link.parent, there)
-            if known is not None:
+            if link.parent in self.own and link.parent_columns == self.keys[link.parent]:
+                named = sa.and_(named, sa.not_(in_(columns, self.own[link.parent])))
+            elif known is not None:
                 linked = self.tables[link.parent]
                 subjects = sa.select(*(linked.c[c] for c in link.parent_columns)).where(known)
                 named = sa.and_(named, sa.not_(in_(columns, subjects.correlate(None))))
@@ -188,10 +210,14 @@ class RouteSql:
         other = self.tables[start].alias(f"other_{start}")
         table = self.tables[end]
         pointing = sa.or_(*(sa.and_(*(other.c[c] == table.c[p] for c, p in j)) for j in joins))
-        known = self.subjects(start, route.prefix)
-        assert known is not None  # the route passed through `start`
-        mine = sa.select(*(self.tables[start].c[c] for c in key)).where(known)
-        not_mine = sa.not_(in_([other.c[c] for c in key], mine.correlate(None)))
+        others = [other.c[c] for c in key]
+        if start in self.own:
+            not_mine = sa.not_(in_(others, self.own[start]))
+        else:
+            known = self.subjects(start, route.prefix)
+            assert known is not None  # the route passed through `start`
+            mine = sa.select(*(self.tables[start].c[c] for c in key)).where(known)
+            not_mine = sa.not_(in_(others, mine.correlate(None)))
         exists = sa.exists(
             sa.select(sa.literal_column("1")).select_from(other).where(pointing, not_mine)
         ).correlate(table)
@@ -217,6 +243,7 @@ def step_statement(
     Returns the statement and the reasons a row may be shared (none: no flag selected).
     """
     reaches = [sql.reach(route) for route in routes]
+    distinct = _distinct(reaches)
     selected: list[ColumnElement[Any]] = [table.c[c] for c in columns]
     shared: list[ColumnElement[bool]] = []
     reasons: list[str] = []
@@ -226,7 +253,7 @@ def step_statement(
         if sharing.condition is False:
             continue
         reasons += sharing.reasons
-        if len(routes) == 1:
+        if len(distinct) == 1:  # every row selected is reached this way
             shared.append(sa.true() if sharing.condition is True else sharing.condition)
         else:
             shared.append(reach if sharing.condition is True else sa.and_(reach, sharing.condition))
@@ -234,13 +261,23 @@ def step_statement(
         # A row matched by the identity itself is the subject's, whatever else points at it.
         one: ColumnElement[int] = sa.literal_column("1", sa.Integer())
         zero: ColumnElement[int] = sa.literal_column("0", sa.Integer())
-        whens = [(sa.or_(*rooted), zero)] if rooted else []
-        flag = sa.case(*whens, (sa.or_(*shared), one), else_=zero)
+        whens = [(sa.or_(*_distinct(rooted)), zero)] if rooted else []
+        flag = sa.case(*whens, (sa.or_(*_distinct(shared)), one), else_=zero)
         selected.append(flag.label(SHARED_LABEL))
     if not selected:
         selected.append(sa.literal_column("1"))  # no key, nothing mapped: rows are counted
-    statement = sa.select(*selected).where(sql.any_of(table.name, reaches))
+    statement = sa.select(*selected).where(sql.any_of(table.name, distinct))
     return statement, tuple(dict.fromkeys(reasons))
+
+
+def _distinct(conditions: Sequence[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    """The conditions without repeats: routes that differ only before a table whose rows
+    are bound by key reach the same rows by the same SQL."""
+    kept: list[ColumnElement[bool]] = []
+    for condition in conditions:
+        if not any(condition.compare(k) for k in kept):
+            kept.append(condition)
+    return kept
 
 
 def _owned_root(route: Route) -> bool:

@@ -32,8 +32,9 @@ from sqlalchemy.exc import DBAPIError
 from pledge.declaration.model import Declaration
 from pledge.errors import PledgeError
 from pledge.sources.access import Params
+from pledge.sources.own_keys import read_own_keys
 from pledge.sources.plan import Plan, SourcePlan, Step
-from pledge.sources.plan_sql import SHARED_LABEL, in_
+from pledge.sources.plan_sql import in_
 from pledge.sources.schema import SchemaInfo, reflect_schema
 
 Place = tuple[str, str, str]  # (source, table, column)
@@ -107,7 +108,10 @@ def correct_source(
     bound = {seed.param: list(params.get(seed.param, ())) for seed in source_plan.seeds}
     done: list[TableCorrection] = []
     with engine.begin() as connection:
-        found = {step.table: _own_keys(connection, step, bound) for step in steps}
+        # Every step in order: each one's keys pick the rows of the steps after it.
+        found = {
+            s.table: read_own_keys(connection, source_plan, s, bound) for s in source_plan.steps
+        }
         for step in steps:
             wanted = [c for c in step.categories if (step.table, c) in here]
             values = {c: here[(step.table, c)] for c in wanted if (step.table, c) not in protected}
@@ -261,26 +265,6 @@ def _link_partners(declaration: Declaration) -> dict[Place, set[Place]]:
                     partners[here].add(there)
                     partners[there].add(here)
     return partners
-
-
-def _own_keys(
-    connection: Connection, step: Step, params: Mapping[str, list[Any]]
-) -> tuple[list[tuple[Any, ...]], int]:
-    """The keys of the person's own rows of the step's table, and how many rows are shared."""
-    if not step.key:
-        return [], 0
-    chosen = [step.statement.selected_columns[c] for c in step.key]
-    if step.may_share:
-        chosen.append(step.statement.selected_columns[SHARED_LABEL])
-    width = len(step.key)
-    own: list[tuple[Any, ...]] = []
-    shared = 0
-    for row in connection.execute(step.statement.with_only_columns(*chosen), params):
-        if step.may_share and row[width]:
-            shared += 1
-        else:
-            own.append(tuple(row[:width]))
-    return own, shared
 
 
 def _update(

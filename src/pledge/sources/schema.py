@@ -6,10 +6,13 @@ copies of a foreign key that PostgreSQL keeps for each partition of the table it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.types import NullType, TypeEngine
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,8 @@ class ColumnInfo:
     name: str
     type: str
     nullable: bool
+    unique: bool = False  # alone or with others in a unique constraint or index
+    sql_type: TypeEngine[Any] = field(default_factory=NullType, compare=False)
 
 
 @dataclass(frozen=True)
@@ -45,16 +50,38 @@ class SchemaInfo:
 
 
 def reflect_schema(engine: Engine) -> SchemaInfo:
-    """The tables of the connection's default schema (database), with their keys."""
+    """The tables of the connection's default schema (database), with their keys.
+
+    Each kind of object is read for all tables at once: on PostgreSQL a handful of
+    catalogue queries instead of several per table.
+    """
     inspector = sa.inspect(engine)
     partitions = _partitions(engine, inspector.default_schema_name)
+    names = sorted(set(inspector.get_table_names()) - partitions)
+    if not names:
+        return SchemaInfo(engine.dialect.name, {})
+    columns = _by_table(inspector.get_multi_columns(filter_names=names))
+    keys = _by_table(inspector.get_multi_pk_constraint(filter_names=names))
+    foreign = _by_table(inspector.get_multi_foreign_keys(filter_names=names))
+    uniques = _by_table(inspector.get_multi_unique_constraints(filter_names=names))
+    indexes = _by_table(inspector.get_multi_indexes(filter_names=names))
     tables: dict[str, TableInfo] = {}
-    for name in sorted(set(inspector.get_table_names()) - partitions):
-        columns = {
-            c["name"]: ColumnInfo(c["name"], str(c["type"]), bool(c["nullable"]))
-            for c in inspector.get_columns(name)
+    for name in names:
+        unique = {c for u in uniques.get(name, []) for c in u["column_names"]}
+        unique |= {
+            str(c)
+            for index in indexes.get(name, [])
+            if index.get("unique")
+            for c in index["column_names"]
+            if c is not None
         }
-        primary_key = tuple(inspector.get_pk_constraint(name).get("constrained_columns") or ())
+        found = {
+            c["name"]: ColumnInfo(
+                c["name"], str(c["type"]), bool(c["nullable"]), c["name"] in unique, c["type"]
+            )
+            for c in columns.get(name, [])
+        }
+        primary_key = tuple((keys.get(name) or {}).get("constrained_columns") or ())
         foreign_keys = tuple(
             ForeignKey(
                 columns=tuple(fk["constrained_columns"]),
@@ -63,11 +90,15 @@ def reflect_schema(engine: Engine) -> SchemaInfo:
                 on_delete=_on_delete(fk.get("options") or {}),
                 name=fk.get("name"),
             )
-            for fk in inspector.get_foreign_keys(name)
+            for fk in foreign.get(name, [])
             if fk["referred_table"] not in partitions
         )
-        tables[name] = TableInfo(name, columns, primary_key, foreign_keys)
+        tables[name] = TableInfo(name, found, primary_key, foreign_keys)
     return SchemaInfo(engine.dialect.name, tables)
+
+
+def _by_table(found: Mapping[tuple[str | None, str], Any]) -> dict[str, Any]:
+    return {table: value for (_schema, table), value in found.items()}
 
 
 def _partitions(engine: Engine, schema: str | None) -> set[str]:
