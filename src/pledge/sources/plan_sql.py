@@ -40,12 +40,20 @@ class RouteSharing:
 
 
 def sql_tables(schema: SchemaInfo, names: Sequence[str]) -> dict[str, sa.Table]:
-    """Lightweight Core tables for the named tables: every column, no types needed."""
-    metadata = sa.MetaData()
-    return {
-        name: sa.Table(name, metadata, *(sa.Column(c) for c in schema.tables[name].columns))
-        for name in names
-    }
+    """Lightweight Core tables for the named tables: every column, no types needed.
+
+    The same objects for every caller of one schema read: SQLAlchemy caches a statement's
+    compiled form by its structure, in which a table counts by identity.
+    """
+    tables = schema.sql_cache.get("tables")
+    if tables is None:
+        metadata = sa.MetaData()
+        tables = {
+            name: sa.Table(name, metadata, *(sa.Column(c) for c in info.columns))
+            for name, info in schema.tables.items()
+        }
+        schema.sql_cache["tables"] = tables
+    return {name: tables[name] for name in names}
 
 
 def in_(columns: Sequence[ColumnElement[Any]], values: Any) -> ColumnElement[bool]:

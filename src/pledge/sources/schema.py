@@ -47,6 +47,9 @@ class TableInfo:
 class SchemaInfo:
     dialect: str
     tables: dict[str, TableInfo]
+    # Statements over the same Table objects share SQLAlchemy's compiled cache: one set per
+    # schema read (see plan_sql.sql_tables), so that each request does not compile anew.
+    sql_cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def reflect_schema(engine: Engine) -> SchemaInfo:
