@@ -309,15 +309,19 @@ def erase_columns(
     for chunk in batches(keys, batch):
         if in_sql:
             would = sa.or_(*(changes(e, target, types[e.column]) for e in in_sql))
-            query = sa.select(*(target.c[c] for c in key)).where(key_in(target, key, chunk), would)
-            found = [tuple(row) for row in connection.execute(query)]
-            if found:
-                values = {
-                    target.c[e.column]: assignment(e, target, types[e.column]) for e in in_sql
-                }
-                update = sa.update(target).where(key_in(target, key, found))
-                connection.execute(update.values(values))
-                changed.update(found)
+            values = {target.c[e.column]: assignment(e, target, types[e.column]) for e in in_sql}
+            keys_sql = [target.c[c] for c in key]
+            if connection.dialect.update_returning:  # PostgreSQL, SQLite: one statement
+                update = sa.update(target).where(key_in(target, key, chunk), would)
+                found = connection.execute(update.values(values).returning(*keys_sql))
+                changed.update(tuple(row) for row in found)
+            else:  # MySQL/MariaDB cannot return what an UPDATE changed: ask first
+                query = sa.select(*keys_sql).where(key_in(target, key, chunk), would)
+                rows = [tuple(row) for row in connection.execute(query)]
+                if rows:
+                    update = sa.update(target).where(key_in(target, key, rows))
+                    connection.execute(update.values(values))
+                    changed.update(rows)
         for erasure in hashes:
             changed.update(_hash(connection, target, key, chunk, erasure, hash_key))
     return changed

@@ -38,6 +38,7 @@ import sqlalchemy as sa
 
 from pledge.declaration.model import Declaration, Source
 from pledge.errors import PledgeError
+from pledge.sources.plan_cache import ShapeCache, schema_objects
 from pledge.sources.plan_graph import Root, Route, Seed, find_routes, source_edges
 from pledge.sources.plan_sql import RouteSql, sql_tables, step_statement
 from pledge.sources.schema import SchemaInfo
@@ -105,6 +106,21 @@ def build_plan(
     if not sources:
         raise PledgeError("the declaration has no sources", "declare them under `sources`")
     given = _given(identity, sources)
+    objects = (declaration, *schema_objects(schemas))
+    details = (tuple(sorted(schemas)), tuple(sorted(given)), max_depth)
+    plans = _PLANS.get(objects, details, lambda: _source_plans(sources, schemas, given, max_depth))
+    return Plan(given, plans, max_depth)
+
+
+_PLANS = ShapeCache()
+
+
+def _source_plans(
+    sources: Mapping[str, Source],
+    schemas: Mapping[str, SchemaInfo],
+    given: Mapping[str, tuple[str, ...]],
+    max_depth: int,
+) -> tuple[SourcePlan, ...]:
     problems = [p for name in sources for p in _mismatches(name, sources, schemas)]
     if problems:
         raise PledgeError(
@@ -113,11 +129,10 @@ def build_plan(
         )
     seeds = _seeds(sources, set(given))
     wanted = _link_columns(seeds)
-    plans = tuple(
+    return tuple(
         _source_plan(name, sources[name], schemas[name], seeds[name], wanted, max_depth)
         for name in sources
     )
-    return Plan(given, plans, max_depth)
 
 
 def _source_plan(

@@ -61,7 +61,8 @@ def _explain_found(source: SourcePlan, texts: list[str]) -> list[str]:
         param = source.found.get(step.table)
         if param and any(re.search(rf":{param}\b", text) for text in texts[number:]):
             key = ", ".join(step.key)
-            lines.append(f":{param} = {key} of the subject's own rows of {step.table} (step {number})")
+            found = f"{key} of the subject's own rows of {step.table} (step {number})"
+            lines.append(f":{param} = {found}")
     return lines
 
 
