@@ -4,12 +4,15 @@
 set-based condition per table (pledge.retention.predicates):
 
 - a dry run counts, per table, in ONE query: the rows due (to delete or anonymise), those
-  held and by what, and those that rows staying refer to; nothing is changed;
+  held and by what, those that rows staying refer to and, of these, those it would
+  anonymise; nothing is changed;
 - a sweep takes each source's tables children first, and in each deletes or anonymises the
   due rows in batches (pledge.retention.sweep_batches). Each batch is one short transaction
   of the company database, with the store's record of it (counts, and the journal of the
   keys that must stay gone) committed inside it. A row still referred to by a row that
-  stays is left and counted: no ON DELETE CASCADE or SET NULL ever fires.
+  stays is left and counted: no ON DELETE CASCADE or SET NULL ever fires. Its declared
+  columns are erased instead, once, as an erasure does with a row it cannot delete
+  (pledge.retention.sweep_tables says which columns stay to judge it later).
 
 Every run is recorded (SweepRunRow, and a SweepResultRow per table). A run that stopped
 midway (a crash, a database refusing a batch) resumes with `run_id`: its as-of moment is
@@ -85,11 +88,16 @@ def sweep(
         moment = _utc(resume_run(store, run_id, dry_run=dry_run))
         earlier = done_tables(store, run_id, dry_run)
     run = SweepRun(store, run_id, moment, dry_run, people, keys.package, batch, earlier)
+    recorded = any(rule.recorded for table in compiled for rule in table.rules)
     try:
         for source, retentions in _by_source(compiled).items():
             run.doing = f"reading the schema of source '{source}'"
             prepared = prepare_source(
-                source, engines[source], declaration.sources[source], retentions
+                source,
+                engines[source],
+                declaration.sources[source],
+                retentions,
+                recorded=recorded,
             )
             run.source(prepared)
     except DBAPIError as exc:

@@ -194,8 +194,10 @@ def _result(session: Session, run_id: int, retention: TableRetention) -> SweepRe
 
 
 def _reported(row: SweepResultRow, dry_run: bool) -> TableSweep:
-    # A dry run records what it would do as done: expired = would go + referenced.
-    expired = row.deleted + row.anonymised + row.referenced
+    # A dry run records what it would do as done: expired = would go + referenced. Rows of a
+    # table to delete from that are anonymised are referenced rows: counted once.
+    deletes = row.action == "delete"
+    expired = row.referenced + (row.deleted if deletes else row.anonymised)
     return TableSweep(
         source=row.source,
         table=row.table_name,
@@ -211,6 +213,7 @@ def _reported(row: SweepResultRow, dry_run: bool) -> TableSweep:
         longest_batch_seconds=row.longest_batch_ms / 1000,
         seconds=row.duration_ms / 1000,
         notes=tuple(row.notes),
+        referenced_anonymised=row.anonymised if deletes else 0,
     )
 
 

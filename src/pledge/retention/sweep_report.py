@@ -16,7 +16,11 @@ class TableSweep:
     `expired`: rows whose rules have all expired and that no hold keeps: to delete or
     anonymise (a dry run), or deleted, anonymised or found referenced (a sweep). `held`:
     rows every other rule let go, kept by a legal-hold rule or a person's legal hold, named
-    in `holds`. `referenced`: expired rows kept because rows that stay refer to them.
+    in `holds`. `referenced`: expired rows of a table to delete from, kept because rows that
+    stay refer to them. Their declared columns are erased instead: `referenced_anonymised`
+    counts those this run erased (a dry run: would erase), also counted in `anonymised`
+    (not in a dry run, whose `deleted` and `anonymised` are 0); a later sweep counts them
+    as referenced only, until they are freed and deleted.
     """
 
     source: str
@@ -33,6 +37,7 @@ class TableSweep:
     longest_batch_seconds: float
     seconds: float
     notes: tuple[str, ...]
+    referenced_anonymised: int = 0
 
     @property
     def name(self) -> str:

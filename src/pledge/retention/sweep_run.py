@@ -5,6 +5,11 @@ by rows that would stay. A sweep runs each source's tables children first; table
 refer to each other go in passes until one frees nothing more. Each batch commits the store's
 record of it (counts, journal) inside its company transaction, then that one commits.
 
+Rows to delete that rows staying still refer to are then anonymised, in a pass of their own
+(once the deletes are done, so that no row is both anonymised and deleted in one run): they
+are counted as referenced, and as anonymised by the sweep that changed them, not by the
+next, which finds nothing more to change in them. A dry run counts them as it would.
+
 A table's held and referenced rows are counted once, in one query: before its batches, while
 its pages are as the last vacuum left them (the first scan after a mass delete must write
 every page it reads), or after its passes for tables that refer to each other. A table where
@@ -36,10 +41,10 @@ from pledge.store import Store
 @dataclass(frozen=True)
 class Before:
     """A table's counts taken before its batches (None: nothing to count), and how many rows
-    earlier attempts of the run had changed."""
+    earlier attempts of the run had settled (see `settled`)."""
 
     counts: dict[str, int] | None
-    changed: int
+    settled: int
 
 
 @dataclass
@@ -78,12 +83,14 @@ class SweepRun:
                 tally = begin_table(self.store, self.run_id, swept.retention)
                 self.tallies[swept.retention.place] = tally
                 if not cyclic:
-                    before[table] = Before(self._before(source, swept), tally.changed)
+                    before[table] = Before(self._before(source, swept), settled(swept, tally))
             # Tables that refer to each other go in passes until one frees nothing more.
             while True:
                 changed = sum(self._pass(source, source.swept[t]) for t in todo)
                 if not changed or not cyclic:
                     break
+            for table in todo:
+                self._anonymise_referenced(source, source.swept[table], before.get(table))
             for table in todo:
                 self._finish(source, source.swept[table], started[table], before.get(table))
 
@@ -100,7 +107,7 @@ class SweepRun:
         gone = expired - referenced
         tally = Tally(
             deleted=gone if swept.deletes else 0,
-            anonymised=0 if swept.deletes else expired,
+            anonymised=counts["to_anonymise"] if swept.deletes else expired,
             seconds=time.perf_counter() - started,
         )
         self._report(source, swept, tally, counts, expired=expired)
@@ -115,6 +122,23 @@ class SweepRun:
         self.doing = f"{verb} {retention.name}"
         batches = Batches(self.store, self.run_id, self.journal_key, self.batch)
         return batches.run(source, swept, due, self.tallies[retention.place])
+
+    def _anonymise_referenced(
+        self, source: SweptSource, swept: SweptTable, before: Before | None
+    ) -> None:
+        """After a table's deletes, erase the declared columns of its due rows that rows
+        staying still refer to, as an erasure does with the rows it cannot delete. Rows
+        already erased no longer match; held rows are not due."""
+        if not (swept.deletes and swept.erasures):
+            return
+        if before is not None and before.counts is not None and not before.counts["to_anonymise"]:
+            return  # counted before the deletes: no row referred to has anything to erase
+        retention = swept.retention
+        due = swept.judge(self.as_of, self.people).conditions().due
+        rows = sa.and_(due, swept.to_anonymise(), source.referenced(retention.table))
+        self.doing = f"anonymising the rows of {retention.name} that rows staying refer to"
+        batches = Batches(self.store, self.run_id, self.journal_key, self.batch)
+        batches.run(source, swept.anonymising(), rows, self.tallies[retention.place])
 
     def _before(self, source: SweptSource, swept: SweptTable) -> dict[str, int] | None:
         """The table's rows due, held and referenced, before its batches; None when no row
@@ -142,12 +166,12 @@ class SweepRun:
         tally = self.tallies[swept.retention.place]
         if before is None:
             counts = self._left(source, swept)
-            expired = tally.changed + counts["due"]
+            expired = settled(swept, tally) + counts["due"]
             left = counts["due"] - counts["referenced"]
         else:
-            counts = before.counts or {"due": 0, "held": 0, "referenced": 0}
-            expired = before.changed + counts["due"] if before.counts else tally.changed
-            taken = tally.changed - before.changed
+            counts = before.counts or {"due": 0, "held": 0, "referenced": 0, "to_anonymise": 0}
+            expired = before.settled + counts["due"] if before.counts else settled(swept, tally)
+            taken = settled(swept, tally) - before.settled
             left = max(0, counts["due"] - counts["referenced"] - taken)
         tally.seconds += time.perf_counter() - started
         extra = [f"{rows(left)} due still there: run the sweep again"] if left else []
@@ -162,10 +186,17 @@ class SweepRun:
         refers: Condition,
     ) -> dict[str, int]:
         assert swept.table is not None
+        anonymises = swept.deletes and bool(swept.erasures)
         columns = {
             "due": count_of(due),
             "held": count_of(conditions.held),
             "referenced": count_of(sa.and_(due, refers)) if swept.deletes else sa.literal(0),
+            # Of those, the rows with columns still to erase.
+            "to_anonymise": (
+                count_of(sa.and_(due, swept.to_anonymise(), refers))
+                if anonymises
+                else sa.literal(0)
+            ),
             **{f"hold:{name}": count_of(c) for name, c in conditions.holds.items()},
         }
         query = sa.select(*(c.label(f"c{i}") for i, c in enumerate(columns.values())))
@@ -188,7 +219,12 @@ class SweepRun:
     ) -> None:
         retention = swept.retention
         holds = self._holds(retention, counts)
-        notes = [*hold_notes(holds), *self._notes(swept, expired), *extra]
+        notes = [
+            *hold_notes(holds),
+            *self._notes(swept, expired),
+            *self._referenced_notes(source, swept, tally, counts),
+            *extra,
+        ]
         finish_table(
             self.store,
             self.run_id,
@@ -213,6 +249,8 @@ class SweepRun:
             longest_batch_seconds=tally.longest,
             seconds=tally.seconds,
             notes=tuple(notes),
+            # A dry run's tally holds what it would anonymise.
+            referenced_anonymised=tally.anonymised if swept.deletes else 0,
         )
 
     def _holds(self, retention: TableRetention, counts: Mapping[str, int]) -> tuple[str, ...]:
@@ -234,6 +272,29 @@ class SweepRun:
             if not swept.erasures:
                 notes.append("every declared column is kept: there is nothing to anonymise")
         return notes
+
+    def _referenced_notes(
+        self, source: SweptSource, swept: SweptTable, tally: Tally, counts: Mapping[str, int]
+    ) -> list[str]:
+        """What became, or would become, of the rows to delete that rows staying refer to."""
+        referenced = counts["referenced"]
+        if not (swept.deletes and referenced and source.refs.get(swept.retention.table)):
+            return []
+        if not swept.erasures:
+            fate = "nothing to anonymise instead: no declared column of the table can be erased"
+            return [self._not_deleted(referenced, fate), *swept.column_notes]
+        anonymised = tally.anonymised  # a dry run's: what it would anonymise
+        if not anonymised:
+            return []  # anonymised by an earlier sweep
+        return [self._not_deleted(anonymised, "anonymised instead"), *swept.column_notes]
+
+    def _not_deleted(self, count: int, fate: str) -> str:
+        them = "it" if count == 1 else "them"
+        if self.dry_run:
+            return (
+                f"{rows(count)} would not be deleted: rows that would stay refer to {them}; {fate}"
+            )
+        return f"{rows(count)} not deleted: rows that stay refer to {them}; {fate}"
 
     def _skipped(self, source: SweptSource, swept: SweptTable) -> TableSweep:
         """A table the sweep cannot change: recorded as done, with the reason."""
@@ -263,6 +324,12 @@ class SweepRun:
             seconds=0.0,
             notes=notes,
         )
+
+
+def settled(swept: SweptTable, tally: Tally) -> int:
+    """The rows of a table its batches took out of those due: deleted from a table to
+    delete from (the rows it anonymises stay due, and referenced), else anonymised."""
+    return tally.deleted if swept.deletes else tally.anonymised
 
 
 def count_of(condition: Condition) -> sa.ColumnElement[int]:

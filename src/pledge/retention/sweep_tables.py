@@ -5,10 +5,18 @@ from the database, a mask on a unique column) fails or is noted here, before any
 Tables with rules get their reflected column types, so that bounds are sent as the column's
 own type (a DATETIME as SQLite stores it, a timestamp with or without a time zone); every
 other table of the database takes part only through its foreign keys.
+
+A table to delete from that some foreign key refers to also gets its columns' erasures: the
+rows that stay because rows staying refer to them are anonymised instead, as an erasure
+anonymises the rows it cannot delete. What the sweep must read to delete them once they are
+freed is left as it is (`_still_read`): the dates the table's rules count from and, while a
+rule counts from something Pledge records (an account closed), what leads from the person
+to the row, and through it to others: its identity columns and the columns of its links.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +25,7 @@ from functools import cached_property
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from pledge.declaration.model import Source
+from pledge.declaration.model import Source, Table
 from pledge.retention.people import PersonRows
 from pledge.retention.predicates import (
     Condition,
@@ -42,7 +50,9 @@ class SweptTable:
     table: sa.Table | None  # None: not in the database
     key: tuple[str, ...]
     types: Mapping[str, ColumnType]
-    erasures: tuple[ColumnErasure, ...]  # the columns anonymising changes
+    # The columns anonymising changes: of a table to anonymise, on its expired rows; of a
+    # table to delete from, on the expired rows that rows staying refer to.
+    erasures: tuple[ColumnErasure, ...]
     column_notes: tuple[str, ...]
     skip: str | None  # why it is counted at most, never changed
 
@@ -58,8 +68,18 @@ class SweptTable:
         """The rows the sweep changes: due, and for anonymising, not anonymised yet."""
         if self.deletes:
             return conditions.due
+        return sa.and_(conditions.due, self.to_anonymise())
+
+    def to_anonymise(self) -> Condition:
+        """The rows anonymising would still change: an anonymised row no longer matches."""
         assert self.table is not None
-        return sa.and_(conditions.due, still_to_anonymise(self.table, self.erasures, self.types))
+        return still_to_anonymise(self.table, self.erasures, self.types)
+
+    def anonymising(self) -> SweptTable:
+        """The table as a pass that anonymises its rows instead of deleting them: for rows
+        to delete that rows staying refer to (counted, and journaled, as anonymised)."""
+        retention = dataclasses.replace(self.retention, action="anonymise")
+        return dataclasses.replace(self, retention=retention)
 
 
 @dataclass(frozen=True)
@@ -152,8 +172,15 @@ class SweptSource:
 
 
 def prepare_source(
-    name: str, engine: Engine, declared: Source, retentions: Sequence[TableRetention]
+    name: str,
+    engine: Engine,
+    declared: Source,
+    retentions: Sequence[TableRetention],
+    *,
+    recorded: bool = False,
 ) -> SweptSource:
+    """The source's tables made ready. `recorded`: some rule of the declaration counts from
+    what Pledge records about people, who are found from their identity columns."""
     schema = reflect_schema(engine)
     refs = references(schema)
     swept: dict[str, SweptTable] = {}
@@ -165,15 +192,10 @@ def prepare_source(
             continue
         erasures: tuple[ColumnErasure, ...] = ()
         notes: tuple[str, ...] = ()
-        if retention.action == "anonymise":
-            found, columns, notes = table_columns(
-                retention.table,
-                declared.tables[retention.table],
-                schema,
-                refs,
-                info.primary_key,
+        if retention.action == "anonymise" or refs.get(retention.table):
+            found, erasures, notes = _erasures(
+                retention, declared, schema, refs, info.primary_key, recorded=recorded
             )
-            erasures = tuple(e for e in columns.values() if e.action != "keep")
         else:
             found = column_types(schema, retention.table)
         types[retention.table] = found
@@ -205,6 +227,61 @@ def _tables(
         ]
         tables[name] = sa.Table(name, metadata, *columns)
     return tables
+
+
+def _erasures(
+    retention: TableRetention,
+    declared: Source,
+    schema: SchemaInfo,
+    refs: Mapping[str, list[Reference]],
+    key: tuple[str, ...],
+    *,
+    recorded: bool,
+) -> tuple[dict[str, ColumnType], tuple[ColumnErasure, ...], tuple[str, ...]]:
+    """A table's column types, the erasures anonymising applies, and notes on its columns.
+    A table to delete from anonymises only rows that rows staying refer to: what its later
+    sweeps must read to delete them is left out."""
+    table = declared.tables[retention.table]
+    types, columns, notes = table_columns(retention.table, table, schema, refs, key)
+    erasures = tuple(e for e in columns.values() if e.action != "keep")
+    if retention.action == "delete":
+        read = _still_read(retention, table, declared, recorded)
+        notes += tuple(
+            f"{e.column} {read[e.column]}: left as it is, so that the row still goes once "
+            "nothing refers to it"
+            for e in erasures
+            if e.column in read
+        )
+        erasures = tuple(e for e in erasures if e.column not in read)
+    return types, erasures, notes
+
+
+def _still_read(
+    retention: TableRetention, table: Table, declared: Source, recorded: bool
+) -> dict[str, str]:
+    """The columns of a table to delete from that its sweeps must still read once the row
+    is anonymised, and why: without them a rule would never end for the row."""
+    read: dict[str, str] = {}
+    if recorded:
+        # Pledge finds a person's rows from their identity, then along the links.
+        names = (retention.table, retention.name)
+        incoming = [
+            column
+            for other in declared.tables.values()
+            for link in other.links
+            if link.table in names
+            for column in link.on.values()
+        ]
+        for column in [*(c for link in table.links for c in link.on), *incoming]:
+            read[column] = "links the row to its person, whose recorded dates rules count from"
+        for column, spec in table.columns.items():
+            if spec.identity:
+                read[column] = "identifies the person, whose recorded dates rules count from"
+    for rule in retention.rules:
+        for date in (rule.column, rule.fallback, rule.objection_column):
+            if date is not None:
+                read[date] = f"holds the date rule {rule.name} counts from"
+    return read
 
 
 def _unswept(
