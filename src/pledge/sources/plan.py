@@ -40,7 +40,7 @@ from pledge.declaration.model import Declaration, Source
 from pledge.errors import PledgeError
 from pledge.sources.plan_cache import ShapeCache, schema_objects
 from pledge.sources.plan_graph import Root, Route, Seed, find_routes, source_edges
-from pledge.sources.plan_sql import RouteSql, sql_tables, step_statement
+from pledge.sources.plan_sql import RouteSql, found_parameter, sql_tables, step_statement
 from pledge.sources.schema import SchemaInfo
 
 DEFAULT_DEPTH = 6
@@ -174,7 +174,9 @@ def _source_plan(
         )
         staged, _ = step_statement(tables[table_name], columns, table_routes, staged_sql)
         if keys[table_name]:
-            found[table_name] = sa.bindparam(_param(f"found_{table_name}", used), expanding=True)
+            found[table_name] = found_parameter(
+                _param(f"found_{table_name}", used), schema, table_name
+            )
             used.add(found[table_name].key)
         steps.append(
             Step(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.sql.elements import ColumnElement
@@ -57,10 +58,33 @@ def sql_tables(schema: SchemaInfo, names: Sequence[str]) -> dict[str, sa.Table]:
 
 
 def in_(columns: Sequence[ColumnElement[Any]], values: Any) -> ColumnElement[bool]:
-    """`col IN (...)`, or the row-value form `(a, b) IN (...)` for composite keys."""
+    """`col IN (...)`, or the row-value form `(a, b) IN (...)` for composite keys; with a
+    PostgreSQL array parameter (see `found_parameter`), `col = ANY(:values)`."""
     if len(columns) == 1:
+        if isinstance(values, sa.BindParameter) and isinstance(values.type, postgresql.ARRAY):
+            return columns[0] == sa.any_(values)
         return columns[0].in_(values)
     return sa.tuple_(*columns).in_(values)
+
+
+# Key types whose values PostgreSQL takes as a typed array as they come from the database.
+_ARRAY_KEYS = (sa.Integer, sa.String, sa.Uuid)
+
+
+def found_parameter(name: str, schema: SchemaInfo, table: str) -> sa.BindParameter[Any]:
+    """The parameter that carries the keys of the subject's rows found in `table`.
+
+    On PostgreSQL, a one-column key of a plain type goes as ONE typed array
+    (`id = ANY(:found::INTEGER[])`): the statement's text is then the same whatever the
+    number of keys, so the driver prepares it once and the server plans it once. Elsewhere,
+    an expanding `IN` list.
+    """
+    info = schema.tables[table]
+    if schema.dialect == "postgresql" and len(info.primary_key) == 1:
+        key_type = info.columns[info.primary_key[0]].sql_type
+        if isinstance(key_type, _ARRAY_KEYS):
+            return sa.bindparam(name, type_=postgresql.ARRAY(key_type))
+    return sa.bindparam(name, expanding=True)
 
 
 class RouteSql:
