@@ -9,10 +9,11 @@ then prints one table, measured in one run:
 - access for typical subjects (median own-row count): `execute_access` against the floor,
   hand-written indexed SELECTs that return the same rows, timed the same way (median of
   --repeats after a warm-up run); EXPLAIN ANALYZE of every statement when the goal is missed;
-- erasure for one subject: `erase_source` for each source against the floor, the bare
-  UPDATE/DELETE statements by primary key that make the same changes, one transaction per
-  source, on another subject with the same rows (erasure changes data: every repeat takes
-  two fresh subjects);
+- erasure for one subject: `erase_source` for each source against the floor, one transaction
+  per source that finds the person's rows with the access floor's SELECTs and then makes the
+  same changes by primary key with bare UPDATE/DELETE statements, on another subject with
+  the same rows (erasure changes data: every repeat takes two fresh subjects); the writes
+  alone are printed too;
 - --requests access requests from different subjects, one after another and from a pool of
   --threads threads sharing engines whose pools hold as many connections.
 
@@ -748,19 +749,30 @@ def deletion_order(schema: SchemaInfo, tables: Sequence[str]) -> list[str]:
 
 def floor_erase(
     changes: Sequence[TableChange], subject: AccessResult, engines: Engines, subjects: Subjects
-) -> float:
-    """Seconds for the bare statements that make `changes` to another subject's rows: by
-    primary key, the updates, then the deletes children first; one transaction per source."""
-    began = perf_counter()
-    for source in dict.fromkeys(c.source for c in changes):
+) -> tuple[float, float]:
+    """Seconds for the bare statements that find another subject's rows and make `changes`
+    to them, and of those the seconds spent writing. One transaction per source: first the
+    access floor's SELECTs of that source (an erasure must find the person's rows in the
+    transaction that changes them), then by primary key the updates, then the deletes,
+    children first."""
+    began, writing = perf_counter(), 0.0
+    customer = subject.table("shop", "customers").rows[0]
+    finding = list(floor_statements(customer["id"], customer["email"]))
+    # Every source is looked in, as Pledge's erasure does, whether or not it holds rows.
+    for source in dict.fromkeys([*(f[0] for f in finding), *(c.source for c in changes)]):
         mine = {c.table: c for c in changes if c.source == source and (c.deleted or c.updated)}
         order = deletion_order(subjects.schemas[source], list(mine))
         with engines[source].begin() as connection:
+            for where, _, statement, params in finding:
+                if where == source:
+                    connection.exec_driver_sql(statement, params).all()
+            started = perf_counter()
             for change in mine.values():
                 floor_update(connection, change, subject, subjects.declaration)
             for table in order:
                 floor_delete(connection, mine[table], subject)
-    return perf_counter() - began
+            writing += perf_counter() - started
+    return perf_counter() - began, writing
 
 
 def subject_rows(change: TableChange, subject: AccessResult) -> list[Mapping[str, Any]]:
@@ -802,7 +814,8 @@ def floor_delete(connection: sa.Connection, change: TableChange, subject: Access
 @dataclass(frozen=True)
 class ErasureMeasure:
     pledge: tuple[float, ...]  # seconds, one per repeat
-    floor: tuple[float, ...]
+    floor: tuple[float, ...]  # finding the rows and writing them
+    writes: tuple[float, ...]  # of the floor: the writes by key alone
     changes: tuple[TableChange, ...]  # what the first Pledge erasure did
     same_changes: bool  # every floor deleted and updated as many rows, table by table
     database: Mapping[str, tuple[int, float]]  # per statement kind: count, seconds (median run)
@@ -840,6 +853,7 @@ def measure_erasure(
     """Pledge erases one fresh subject, the floor makes the same changes to another."""
     pledge: list[float] = []
     floor: list[float] = []
+    writes: list[float] = []
     sent: list[list[Sent]] = []
     first: tuple[TableChange, ...] = ()
     same = True
@@ -855,10 +869,12 @@ def measure_erasure(
         pledge.append(perf_counter() - began)
         changes = observe(result, engines)
         first = first or changes
-        floor.append(floor_erase(changes, other, engines, subjects))
+        whole, writing = floor_erase(changes, other, engines, subjects)
+        floor.append(whole)
+        writes.append(writing)
         same = same and counts(observe(other, engines)) == counts(changes)
     middle = sent[pledge.index(statistics.median_low(pledge))] if pledge else []
-    return ErasureMeasure(tuple(pledge), tuple(floor), first, same, by_kind(middle))
+    return ErasureMeasure(tuple(pledge), tuple(floor), tuple(writes), first, same, by_kind(middle))
 
 
 def counts(changes: Sequence[TableChange]) -> list[tuple[str, str, int, int]]:
@@ -1093,6 +1109,11 @@ def render_erasure(erasure: ErasureMeasure) -> list[str]:
     lines.append(
         f"  per repeat: Pledge {', '.join(ms(s) for s in erasure.pledge)};"
         f" floor {', '.join(ms(s) for s in erasure.floor)}"
+    )
+    lines.append(
+        "  the floor finds the rows with the access floor's SELECTs in its transaction, then"
+        f" writes them by key; the writes alone: {', '.join(ms(s) for s in erasure.writes)}"
+        f" (median {ms(statistics.median(erasure.writes)) if erasure.writes else '-'})"
     )
     spent = "; ".join(
         f"{kind} {number} in {ms(seconds)}" for kind, (number, seconds) in erasure.database.items()

@@ -51,6 +51,7 @@ class TableWork:
     holds: list[Hold]
     deletes: bool
     own: list[Key] = field(default_factory=list)
+    dates: dict[Key, dict[str, Any]] = field(default_factory=dict)  # of the holds, per row
     keyless_rows: int = 0
     shared: int = 0
     held: dict[Key, RowHold] = field(default_factory=dict)
@@ -169,28 +170,20 @@ class ErasureRun:
                     "tell its rows apart; erase them by hand"
                 )
             return
-        work.own, work.shared = read_own_keys(self.connection, source, step, bound)
+        # The dates the table's legal holds count from come with the keys.
+        columns = hold_columns(work.holds)
+        own, work.shared = read_own_keys(self.connection, source, step, bound, columns)
+        work.own = list(own)
+        work.dates = {k: dict(zip(columns, values, strict=True)) for k, values in own.items()}
 
     def judge_holds(self, work: TableWork) -> None:
         if not work.holds or not work.own:
             self._plan(work)
             return
-        self.doing = f"reading the dates of {work.table}"
-        columns = hold_columns(work.holds)
-        target = self.tables[work.table]
-        for chunk in batches(work.own, self.batch):
-            dates: dict[Key, dict[str, Any]] = {k: {} for k in chunk}
-            if columns:
-                query = sa.select(*(target.c[c] for c in (*work.key, *columns))).where(
-                    key_in(target, work.key, chunk)
-                )
-                width = len(work.key)
-                for row in self.connection.execute(query):
-                    dates[tuple(row[:width])] = dict(zip(columns, row[width:], strict=True))
-            for key, values in dates.items():
-                held = judge(work.holds, values, self.today, work.unknown)
-                if held is not None:
-                    work.held[key] = held
+        for key in work.own:
+            held = judge(work.holds, work.dates.get(key, {}), self.today, work.unknown)
+            if held is not None:
+                work.held[key] = held
         for why, count in work.unknown.items():
             work.notes.append(f"{counted(count)} kept under a legal hold with no known end: {why}")
         self._plan(work)
@@ -274,19 +267,26 @@ class ErasureRun:
         self.doing = "reading what remains"
         values = {name: dict.fromkeys(found) for name, found in params.items()}
         by_table = {w.table: w for w in works}
+        # Seeds on the same columns (the identity typed, and the same value from another
+        # source) read them once.
+        same: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         for seed in plan.seeds:
-            bucket = values.setdefault(seed.param, {})
-            work = by_table.get(seed.table)
+            values.setdefault(seed.param, {})
+            same.setdefault((seed.table, seed.columns), []).append(seed.param)
+        for (table, columns), names in same.items():
+            work = by_table.get(table)
             if work is None or not work.key:
                 continue
-            target = self.tables[seed.table]
+            target = self.tables[table]
             for chunk in batches(work.remaining(), self.batch):
-                query = sa.select(*(target.c[c] for c in seed.columns)).where(
+                query = sa.select(*(target.c[c] for c in columns)).where(
                     key_in(target, work.key, chunk)
                 )
                 for row in self.connection.execute(query):
                     if None not in tuple(row):
-                        bucket[row[0] if len(seed.columns) == 1 else tuple(row)] = None
+                        value = row[0] if len(columns) == 1 else tuple(row)
+                        for name in names:
+                            values[name][value] = None
         return {name: tuple(found) for name, found in values.items()}
 
 

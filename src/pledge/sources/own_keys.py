@@ -7,9 +7,10 @@ three agree on whose rows are whose.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from pledge.sources.plan import SourcePlan, Step
@@ -19,27 +20,33 @@ Key = tuple[Any, ...]
 
 
 def read_own_keys(
-    connection: Connection, source: SourcePlan, step: Step, bound: dict[str, list[Any]]
-) -> tuple[list[Key], int]:
-    """The keys of the step's own rows and how many rows are shared; the keys are also
-    bound for the steps after it. A table without a primary key gives no keys."""
+    connection: Connection,
+    source: SourcePlan,
+    step: Step,
+    bound: dict[str, list[Any]],
+    also: Sequence[str] = (),
+) -> tuple[dict[Key, tuple[Any, ...]], int]:
+    """The keys of the step's own rows, each with the values of the `also` columns of its
+    table, and how many rows are shared; the keys are also bound for the steps after it.
+    A table without a primary key gives no keys."""
     if not step.key:
-        return [], 0
+        return {}, 0
     statement = step.staged if step.staged is not None else step.statement
     chosen = [statement.selected_columns[c] for c in step.key]
     if step.may_share:
         chosen.append(statement.selected_columns[SHARED_LABEL])
-    width = len(step.key)
-    own: dict[Key, None] = {}
+    width, start = len(step.key), len(chosen)
+    table = cast(sa.Table, chosen[0].table)  # the step's own table, as the plan built it
+    chosen += [table.c[c] for c in also]
+    own: dict[Key, tuple[Any, ...]] = {}
     shared = 0
     for row in connection.execute(statement.with_only_columns(*chosen), bound):
         if step.may_share and row[width]:
             shared += 1
         else:
-            own[tuple(row[:width])] = None
-    keys = list(own)
-    bind_found(bound, source.found, step, keys)
-    return keys, shared
+            own[tuple(row[:width])] = tuple(row[start:])
+    bind_found(bound, source.found, step, list(own))
+    return own, shared
 
 
 def bind_found(

@@ -116,7 +116,8 @@ def correct_source(
             wanted = [c for c in step.categories if (step.table, c) in here]
             values = {c: here[(step.table, c)] for c in wanted if (step.table, c) not in protected}
             kept = tuple(c for c in wanted if c not in values)
-            keys, shared = found[step.table]
+            own, shared = found[step.table]
+            keys = list(own)
             note = None
             if not step.key:
                 values, kept = {}, tuple(wanted)
