@@ -75,8 +75,12 @@ def _without(plan: Plan, source: str, tables: set[str]) -> Plan:
     def trimmed(source_plan: SourcePlan) -> SourcePlan:
         if source_plan.name != source:
             return source_plan
-        steps = tuple(s for s in source_plan.steps if s.table not in tables)
-        return dataclasses.replace(source_plan, steps=steps)
+        # The steps left read their rows by their whole chain: the keys a held table's step
+        # would have bound for them are not read.
+        steps = tuple(
+            dataclasses.replace(s, staged=None) for s in source_plan.steps if s.table not in tables
+        )
+        return dataclasses.replace(source_plan, steps=steps, found={})
 
     return dataclasses.replace(plan, sources=tuple(trimmed(s) for s in plan.sources))
 
