@@ -10,7 +10,14 @@ from sqlalchemy import select
 
 from pledge.errors import PledgeError
 from pledge.rights import create_request, get_request, timeline, transition
-from pledge.rights.verification import CodeRefused, check_code, code_digest, issue_code
+from pledge.rights.verification import (
+    CodeRefused,
+    CodeRejected,
+    check_code,
+    code_digest,
+    issue_code,
+)
+from pledge.rights.workflow import confirm_identity
 from pledge.store import Store, open_store
 from pledge.store.tables import VerificationCodeRow
 from tests.rights.demo import at, demo
@@ -185,3 +192,21 @@ def test_a_short_key_is_refused(store: Store) -> None:
     ref = pending(store)
     with pytest.raises(PledgeError, match="at least 16 bytes"), store.session() as session:
         issue_code(session, ref, key=b"short")
+
+
+def test_a_wrong_code_costs_its_try_even_when_the_callers_transaction_rolls_back(
+    store: Store,
+) -> None:
+    ref = pending(store)
+    start = at(2025, 9, 3, 13)
+    code = issue(store, ref, start)
+    for attempt in range(5):
+        # The error leaves the session's block: the store rolls back what was not committed.
+        with pytest.raises(CodeRejected), store.session(write=True) as session:
+            confirm_identity(session, ref, wrong(code), key=KEY, now=start + attempt * MINUTE)
+    (stored,) = codes(store, ref)
+    assert (stored.state, stored.attempts) == ("exhausted", 5)
+    with pytest.raises(CodeRejected), store.session(write=True) as session:
+        confirm_identity(session, ref, code, key=KEY, now=start + 6 * MINUTE)
+    with store.session() as session:
+        assert get_request(session, ref).state == "identity_pending"

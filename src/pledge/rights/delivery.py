@@ -30,7 +30,7 @@ from pledge.rights.package_crypto import (
 )
 from pledge.rights.reference import normalise_reference
 from pledge.rights.requests import get_request, utc_moment
-from pledge.rights.verification import CodeRejected, check_code, issue_code
+from pledge.rights.verification import check_code, issue_code, refuse_code
 from pledge.services import Services
 from pledge.store.tables import RequestResultRow
 
@@ -137,8 +137,8 @@ def finish_download(
         now=moment,
         purpose="download",
     ):
-        raise CodeRejected(
-            "that code did not work", "check the latest code we sent, or ask for a new one"
+        refuse_code(
+            session, "that code did not work", "check the latest code we sent, or ask for a new one"
         )
     assert result.package is not None  # _offered checked it
     package = unseal(result.package, services.keys.package, ref=result.request_id)

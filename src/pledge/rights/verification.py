@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Literal
+from typing import Literal, NoReturn
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -47,6 +47,14 @@ class CodeRejected(PledgeError):
     """A code that did not confirm anything: one message whatever the reason."""
 
     status_code = 400
+
+
+def refuse_code(session: Session, message: str, hint: str) -> NoReturn:
+    """Refuse a code, keeping the try it cost: the session is committed before the refusal
+    is raised, so a caller whose transaction rolls back on the error cannot give the try
+    back (and so try codes without limit)."""
+    session.commit()
+    raise CodeRejected(message, hint)
 
 
 class CodeRefused(PledgeError):

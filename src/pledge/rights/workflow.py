@@ -35,7 +35,7 @@ from pledge.rights.requests import (
     utc_moment,
 )
 from pledge.rights.types import HANDLING, needs_identity
-from pledge.rights.verification import CodeRejected, check_code, issue_code
+from pledge.rights.verification import check_code, issue_code, refuse_code
 from pledge.services import Services
 from pledge.sources.rectification import validate_corrections
 from pledge.store.tables import AgentProofRow, RequestRow
@@ -93,10 +93,12 @@ def submit_request(
 def confirm_identity(
     session: Session, ref: str, code: str, *, key: bytes, now: dt.datetime | None = None
 ) -> RequestRow:
-    """Check the emailed code; a right one verifies the request and moves it on."""
+    """Check the emailed code; a right one verifies the request and moves it on. A wrong
+    one raises CodeRejected after committing the try it cost (see refuse_code)."""
     moment = utc_moment(now)
     if not check_code(session, ref, code, key=key, now=moment):
-        raise CodeRejected(
+        refuse_code(
+            session,
             "that code did not work",
             "check the latest code we sent, or ask for a new one; a code lasts 15 minutes",
         )
