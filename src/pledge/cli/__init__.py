@@ -13,6 +13,7 @@ from typer._click.exceptions import ClickException
 # Importing a command module registers its commands on `app`.
 from pledge.cli import check as _check  # noqa: F401  (registration)
 from pledge.cli import demo as _demo  # noqa: F401  (registration)
+from pledge.cli import keys as _keys  # noqa: F401  (registration)
 from pledge.cli import notice as _notice  # noqa: F401  (registration)
 from pledge.cli import plan as _plan  # noqa: F401  (registration)
 from pledge.cli import records as _records  # noqa: F401  (registration)
