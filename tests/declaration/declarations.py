@@ -57,6 +57,7 @@ BASE: dict[str, str] = {
           name: Customer accounts
           duration: 3 years
           trigger: last_contact
+          justification: Long enough for repeat orders and returns.
     """,
     "channels": """
         privacy_email:

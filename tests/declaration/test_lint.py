@@ -70,12 +70,14 @@ def test_every_rule_is_covered_here() -> None:
         "COOKIE-CONSENT",
         "DNT-UNDECLARED",
         "GPC-REQUIRED",
+        "LEGAL-OBLIGATION-UNSPECIFIED",
         "MARKETING-NO-OPTOUT",
         "MKT-LI-ECOMMS",
         "NO-SALE-CONSISTENCY",
         "OBJECTION-BASIS-MISMATCH",
         "PURPOSE-NO-BASIS",
         "RET-CAP-CONFLICT",
+        "RET-JUSTIFICATION-MISSING",
         "RET-TRIGGER-MISSING",
         "RET-UNDEFINED",
         "RET-VAGUE",
@@ -276,6 +278,8 @@ def test_direct_marketing_on_legitimate_interests_per_jurisdiction() -> None:
 
 # --- retention ------------------------------------------------------------------------------
 
+JUSTIFIED = "  justification: Long enough for repeat orders and returns.\n"
+
 
 def test_an_activity_without_retention() -> None:
     no_retention = ORDERS_WITH.replace("  retention: [accounts]\n", "")
@@ -288,7 +292,7 @@ def test_an_activity_without_retention() -> None:
 
 
 def test_a_retention_rule_with_neither_duration_nor_criteria() -> None:
-    text = declaration(retention="accounts:\n  name: Accounts\n")
+    text = declaration(retention="accounts:\n  name: Accounts\n" + JUSTIFIED)
     assert lines(text) == [
         f"{where(text, 'accounts:', after='retention:')}: warning: retention rule 'accounts' "
         "says nothing about how long data is kept — give a duration and a trigger, e.g. "
@@ -302,6 +306,7 @@ def test_a_retention_rule_with_criteria_only() -> None:
       name: Accounts
       trigger: last_contact
       criteria: As long as necessary to provide the service and then some more time
+      justification: Customers come back within a season.
     """
     text = declaration(retention=vague)
     assert lines(text) == [
@@ -315,7 +320,7 @@ def test_a_retention_rule_with_criteria_only() -> None:
 
 
 def test_a_retention_duration_without_trigger() -> None:
-    text = declaration(retention="accounts:\n  name: Accounts\n  duration: 7 years\n")
+    text = declaration(retention="accounts:\n  name: Accounts\n  duration: 7 years\n" + JUSTIFIED)
     assert lines(text) == [
         f"{where(text, 'accounts:', after='retention:')}: warning: retention rule 'accounts' "
         "keeps data for 7 years but does not say from when — add the event the period counts "
@@ -330,10 +335,12 @@ accounts:
   name: Accounts
   duration: 2 years
   trigger: last_contact
+  justification: Long enough for repeat orders and returns.
 invoices:
   name: Invoices
   duration: 10 years
   trigger: issued
+  justification: Customers ask for copies of old invoices.
 """
 
 
@@ -398,7 +405,10 @@ def test_ending_on_objection_where_there_is_no_right_to_object() -> None:
       legal_basis: pre_contract
       retention: [applications]
     """)
-    rules = "applications:\n  name: Applications\n  duration: 2 years\n  trigger: application\n"
+    rules = (
+        "applications:\n  name: Applications\n  duration: 2 years\n  trigger: application\n"
+        + JUSTIFIED
+    )
     text = declaration(
         activities=ORDERS_WITH + recruitment,
         retention=INVOICES.split("invoices:")[0] + rules + "  ends_on_objection: true\n",
@@ -420,6 +430,184 @@ def test_ending_on_objection_where_there_is_no_right_to_object() -> None:
         retention=INVOICES.split("invoices:")[0] + rules + "  ends_on_objection: true\n",
     )
     assert lines(fixed) == []
+
+
+JUSTIFY_HINT = (
+    "add 'justification:' weighing the amount, nature and sensitivity of the data, the "
+    "purposes it serves and whether they could be met another way (GDPR Art. 5(1)(e), "
+    "5(2)); if a law sets the period, name the law in 'required_by' instead "
+    "[RET-JUSTIFICATION-MISSING]"
+)
+ACCOUNT_DATA = """
+accounts:
+  name: Account data
+  duration: 0 days
+  trigger: account_closed
+"""
+
+
+def test_a_retention_rule_without_a_justification() -> None:
+    # S000-19: rule R1 'account data until account closure' with no justification.
+    text = declaration(retention=ACCOUNT_DATA)
+    assert lines(text) == [
+        f"{where(text, 'accounts:', after='retention:')}: warning: retention justification "
+        f"missing: rule 'accounts' does not record why its period is necessary — {JUSTIFY_HINT}"
+    ]
+    justified = ACCOUNT_DATA + "  justification: The account is what we serve you through.\n"
+    assert lines(declaration(retention=justified)) == []
+
+
+def test_an_empty_justification_is_pointed_at() -> None:
+    text = declaration(retention=ACCOUNT_DATA + '  justification: "  "\n')
+    assert lines(text) == [
+        f"{where(text, 'justification:')}: warning: retention justification missing: rule "
+        f"'accounts' does not record why its period is necessary — {JUSTIFY_HINT}"
+    ]
+    french_only = ACCOUNT_DATA + "  justification: {fr: Le compte sert à vous servir.}\n"
+    assert lines(declaration(retention=french_only)) == []
+
+
+def test_a_legal_hold_is_justified_by_its_law() -> None:
+    hold = INVOICES.replace(
+        "  justification: Customers ask for copies of old invoices.\n",
+        "  required_by: Companies Act 2006, s. 388\n",
+    )
+    assert "justification: Customers" not in hold
+    orders = activity(retention="[accounts, invoices]")
+    assert lines(declaration(retention=hold, activities=orders)) == []
+
+
+LEGAL_OBLIGATION_HINT = (
+    "name the law and what it requires in 'legal_obligation', e.g. 'legal_obligation: The "
+    "Companies Act 2006, s. 386, requires us to keep accounting records' "
+    "[LEGAL-OBLIGATION-UNSPECIFIED]"
+)
+
+
+def test_an_activity_on_a_legal_obligation_it_does_not_name() -> None:
+    # L-001-04: "legal obligation" claimed, no obligation named.
+    text = declaration(activities=activity(legal_basis="[contract, legal_obligation]"))
+    assert lines(text) == [
+        f"{where(text, 'legal_basis:')}: warning: activity 'orders' relies on a legal "
+        f"obligation but does not say which — {LEGAL_OBLIGATION_HINT}"
+    ]
+    named = activity(
+        legal_basis="[contract, legal_obligation]",
+        legal_obligation="The Companies Act 2006, s. 386, requires accounting records.",
+    )
+    assert lines(declaration(activities=named)) == []
+
+
+def test_a_legal_obligation_in_one_jurisdiction_points_at_it() -> None:
+    organisation = "name: Acme\ncountry: GB\nemail: a@acme.example\njurisdictions: [uk, eu]\n"
+    text = declaration(
+        organisation=organisation,
+        activities=activity(legal_basis="{uk: contract, eu: legal_obligation}"),
+    )
+    assert lines(text) == [
+        f"{where(text, 'eu: legal_obligation')}: warning: activity 'orders' relies on a legal "
+        f"obligation but does not say which — {LEGAL_OBLIGATION_HINT}"
+    ]
+
+
+CITE_HINT = (
+    "cite the provision that sets the period, e.g. 'required_by: Companies Act 2006, s. "
+    "388'; if no law sets it, remove 'required_by' and give a 'justification' "
+    "[LEGAL-OBLIGATION-UNSPECIFIED]"
+)
+
+
+def statutory(required_by: str) -> str:
+    """Account data, justified, and six years of tax records that a law is said to require."""
+    tax = "tax:\n  name: Tax records\n  duration: 6 years\n  trigger: issued\n"
+    justified = "  justification: The account is what we serve you through.\n"
+    return ACCOUNT_DATA + justified + tax + f"  required_by: {required_by}\n"
+
+
+def test_a_statutory_rule_without_a_legal_citation() -> None:
+    # S001-20: the "legally required period", with no law named.
+    orders = activity(retention="[accounts, tax]")
+    text = declaration(retention=statutory("the law on tax and accounting"), activities=orders)
+    assert lines(text) == [
+        f"{where(text, 'required_by:')}: warning: legal retention without legal reference: rule "
+        "'tax' is kept because the law requires it, but its required_by 'the law on tax and "
+        f"accounting' cites no act with its section or article — {CITE_HINT}"
+    ]
+    empty = declaration(retention=statutory('""'), activities=orders)
+    assert lines(empty) == [
+        f"{where(empty, 'required_by:')}: warning: legal retention without legal reference: "
+        "rule 'tax' is kept because the law requires it, but its required_by is empty and "
+        f"cites no act with its section or article — {CITE_HINT}"
+    ]
+    cited = statutory("Taxes Management Act 1970, s. 12B")
+    assert lines(declaration(retention=cited, activities=orders)) == []
+
+
+def test_every_language_of_a_legal_citation_must_cite() -> None:
+    orders = activity(retention="[accounts, tax]")
+    half = "{en: 'Companies Act 2006, s. 388', fr: droit des sociétés}"
+    text = declaration(retention=statutory(half), activities=orders)
+    assert codes(text) == ["LEGAL-OBLIGATION-UNSPECIFIED"]
+    assert "required_by 'droit des sociétés' cites no act" in lines(text)[0]
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+SOFT_UNJUSTIFIED = ("contact_requests", "prospects", "candidates", "cctv", "customers", "suppliers")
+
+
+@pytest.mark.parametrize(
+    ("example", "expected"),
+    [
+        # S000-19: the notice names its criteria but justifies no period.
+        (
+            "3d-studio-production",
+            [
+                ("RET-JUSTIFICATION-MISSING", "account"),
+                ("RET-JUSTIFICATION-MISSING", "general_periods"),
+                ("RET-JUSTIFICATION-MISSING", "no_longer_than_necessary"),
+            ],
+        ),
+        # S001-08, S001-20 (L-001-04): a legal obligation and a legal period, neither named.
+        (
+            "ak3d-studio",
+            [
+                ("LEGAL-OBLIGATION-UNSPECIFIED", "accounts_and_guarantees"),
+                ("RET-JUSTIFICATION-MISSING", "legally_required"),
+            ],
+        ),
+        # S002-32: "required or permitted by law (such as tax, accounting ...)".
+        (
+            "3dpros",
+            [
+                ("RET-JUSTIFICATION-MISSING", "while_needed"),
+                ("LEGAL-OBLIGATION-UNSPECIFIED", "legal_requirements"),
+            ],
+        ),
+        # S003-16..21: periods without reasons; the invoices cite the Code de commerce.
+        (
+            "3dsoft",
+            [("RET-JUSTIFICATION-MISSING", name) for name in SOFT_UNJUSTIFIED],
+        ),
+        # S004-27, S004-28: no reason for either period; "must be retained" by no named law.
+        (
+            "data-productions",
+            [
+                ("RET-JUSTIFICATION-MISSING", "relationship"),
+                ("LEGAL-OBLIGATION-UNSPECIFIED", "seven_years"),
+            ],
+        ),
+    ],
+)
+def test_the_seed_examples_justify_and_cite_what_their_notices_do(
+    example: str, expected: list[tuple[str, str]]
+) -> None:
+    new_codes = {"RET-JUSTIFICATION-MISSING", "LEGAL-OBLIGATION-UNSPECIFIED"}
+    found = [
+        (problem.code, problem.message.split("'")[1])
+        for problem in lint(load_declaration(EXAMPLES / example / "pledge.yaml"))
+        if problem.code in new_codes
+    ]
+    assert found == expected
 
 
 # --- transfers ------------------------------------------------------------------------------

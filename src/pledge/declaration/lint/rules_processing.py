@@ -10,13 +10,20 @@ from collections.abc import Iterator
 
 from pledge.declaration.durations import Duration
 from pledge.declaration.lint.base import LintContext, rule
-from pledge.declaration.lint.facts import activity_categories, all_bases, columns
+from pledge.declaration.lint.facts import (
+    activity_categories,
+    all_bases,
+    columns,
+    first_basis_path,
+)
 from pledge.declaration.model import TRIGGERS, text
+from pledge.declaration.yaml_source import PathKey
 from pledge.errors import Problem
 
 # Bases where the Art. 21 right to object does not apply; on these, "ends on objection"
 # promises something the law does not give (a job application is withdrawn, not objected to).
 NO_OBJECTION_BASES = frozenset({"contract", "pre_contract", "legal_obligation", "vital_interests"})
+LEGAL_OBLIGATION = frozenset({"legal_obligation"})
 
 
 @rule("CATEGORY-WITHOUT-PURPOSE")
@@ -178,6 +185,75 @@ def retention_cap_conflict(ctx: LintContext) -> Iterator[Problem]:
                 f"raise notice.maximum_retention to {duration}"
             )
         yield ctx.warn("RET-CAP-CONFLICT", ("retention", name, "duration"), message, hint)
+
+
+@rule("RET-JUSTIFICATION-MISSING")
+def retention_justification_missing(ctx: LintContext) -> Iterator[Problem]:
+    # S000-19: a period must be justified against the amount, nature and sensitivity of the
+    # data, its purposes and other means (GDPR Art. 5(1)(e), 5(2)). A legal hold is justified
+    # by the law it cites; LEGAL-OBLIGATION-UNSPECIFIED checks that it cites one.
+    for name, retention in ctx.declaration.retention.items():
+        if retention.required_by is not None or _written(retention.justification):
+            continue
+        path: PathKey = ("retention", name)
+        if retention.justification is not None:
+            path = (*path, "justification")  # written but empty: point at the empty key
+        yield ctx.warn(
+            "RET-JUSTIFICATION-MISSING",
+            path,
+            f"retention justification missing: rule '{name}' does not record why its "
+            "period is necessary",
+            "add 'justification:' weighing the amount, nature and sensitivity of the data, "
+            "the purposes it serves and whether they could be met another way (GDPR Art. "
+            "5(1)(e), 5(2)); if a law sets the period, name the law in 'required_by' instead",
+        )
+
+
+@rule("LEGAL-OBLIGATION-UNSPECIFIED")
+def legal_obligation_unspecified(ctx: LintContext) -> Iterator[Problem]:
+    # L-001-04: "a legal obligation" or "the legally required period" that names no law
+    # cannot be checked by the reader, nor its period by anyone (GDPR Art. 6(3), 13(1)(c)).
+    d = ctx.declaration
+    for name, activity in d.activities.items():
+        if "legal_obligation" in all_bases(activity) and not _written(activity.legal_obligation):
+            yield ctx.warn(
+                "LEGAL-OBLIGATION-UNSPECIFIED",
+                first_basis_path(name, activity, LEGAL_OBLIGATION),
+                f"activity '{name}' relies on a legal obligation but does not say which",
+                "name the law and what it requires in 'legal_obligation', e.g. "
+                "'legal_obligation: The Companies Act 2006, s. 386, requires us to keep "
+                "accounting records'",
+            )
+    for name, retention in d.retention.items():
+        uncited = _uncited(retention.required_by)
+        if uncited is None:
+            continue
+        given = f"'{_shorten(uncited)}' cites" if uncited.strip() else "is empty and cites"
+        yield ctx.warn(
+            "LEGAL-OBLIGATION-UNSPECIFIED",
+            ("retention", name, "required_by"),
+            f"legal retention without legal reference: rule '{name}' is kept because the law "
+            f"requires it, but its required_by {given} no act with its section or article",
+            "cite the provision that sets the period, e.g. 'required_by: Companies Act 2006, "
+            "s. 388'; if no law sets it, remove 'required_by' and give a 'justification'",
+        )
+
+
+def _written(value: dict[str, str] | None) -> bool:
+    """Whether a translatable text says something in at least one language."""
+    return value is not None and any(part.strip() for part in value.values())
+
+
+def _uncited(law: dict[str, str] | None) -> str | None:
+    """The first wording of `law` that names no provision, or None when every one does.
+
+    A citation that can be checked gives the act's year or the section or article number
+    ("Companies Act 2006, s. 388", "Code de commerce, art. L123-22"); "law" or "tax rules"
+    gives neither, so it is read as naming no provision.
+    """
+    if law is None:
+        return None
+    return next((words for words in law.values() if not any(c.isdigit() for c in words)), None)
 
 
 def longer(duration: Duration, cap: Duration) -> bool:

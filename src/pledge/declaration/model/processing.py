@@ -130,6 +130,11 @@ class RetentionRule(Strict):
     required_by: Text | None = Field(
         default=None, description="the law that requires keeping it: a legal hold"
     )
+    justification: Text | None = Field(
+        default=None,
+        description="why the period is right, weighed against the amount, nature and "
+        "sensitivity of the data, its purposes and whether they could be met another way",
+    )
     categories: list[str] = []
 
 
@@ -149,9 +154,7 @@ class Notification(Strict):
 
 class Recipient(Strict):
     name: Text
-    kind: Literal[
-        "processor", "third_party", "authority", "joint_controller", "staff", "advisers"
-    ]
+    kind: Literal["processor", "third_party", "authority", "joint_controller", "staff", "advisers"]
     purpose: Text | None = None
     categories: list[str] = []
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
