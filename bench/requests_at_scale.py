@@ -458,15 +458,18 @@ def access_rows(result: AccessResult) -> dict[str, int]:
     return {name: own + shared for name, (own, shared) in result.counts().items()}
 
 
-def median_seconds(run: Callable[[], object], repeats: int) -> float:
-    """The median of `repeats` timed runs, after one untimed run that warms caches and pools."""
-    run()
-    samples = []
-    for _ in range(repeats):
-        began = perf_counter()
+def medians_side_by_side(runs: Sequence[Callable[[], object]], repeats: int) -> list[float]:
+    """For each run, the median of `repeats` timed runs after one untimed warm-up; the runs
+    take turns, so that a load that comes and goes on the machine weighs on each alike."""
+    for run in runs:
         run()
-        samples.append(perf_counter() - began)
-    return statistics.median(samples)
+    samples: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeats):
+        for run, taken in zip(runs, samples, strict=True):
+            began = perf_counter()
+            run()
+            taken.append(perf_counter() - began)
+    return [statistics.median(taken) for taken in samples]
 
 
 @dataclass(frozen=True)
@@ -522,8 +525,9 @@ def measure_subject(
     plan = subjects.plan(email)
     built = perf_counter() - began
     rows = access_rows(execute_access(plan, engines))
-    pledge = median_seconds(lambda: execute_access(plan, engines), repeats)
-    floor = median_seconds(lambda: floor_access(engines, email), repeats)
+    pledge, floor = medians_side_by_side(
+        [lambda: execute_access(plan, engines), lambda: floor_access(engines, email)], repeats
+    )
     same = floor_access(engines, email) == rows
     return SubjectAccess(customer_id, sum(rows.values()), built, pledge, floor, same)
 

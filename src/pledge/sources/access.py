@@ -4,7 +4,9 @@ Each step is one statement, run in the plan's order: the keys of the subject's r
 step finds are bound in the steps after it (`Step.staged`), so each is a few index lookups
 instead of the whole chain from the identity again. A step's rows are fetched in one round
 trip: the subject's own rows are all kept in the result anyway, and a server-side cursor
-would cost three round trips per table for the few rows a person has.
+would cost three round trips per table for the few rows a person has. On PostgreSQL the
+steps that wait for the same earlier steps are sent together (pipelined.py): a round trip
+per level of the plan.
 
 A row is exported with its key and declared columns only, each with its category. A shared
 row keeps only which of its categories hold a value: its values are dropped as soon as it
@@ -27,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from pledge.errors import PledgeError
 from pledge.sources.own_keys import bind_found
+from pledge.sources.pipelined import can_pipeline, fetch_together, levels
 from pledge.sources.plan import Plan, SourcePlan, Step
 
 Params = dict[str, tuple[Any, ...]]
@@ -171,22 +174,23 @@ def _run(source: SourcePlan, engine: Engine, params: Params) -> _Found:
     # The columns of this source's own cross-source seeds are remembered too, for _novel.
     own_links = [(s.table, s.columns) for s in source.seeds if s.linked_from is not None]
     bound: dict[str, list[Any]] = {k: list(v) for k, v in params.items()}
+    read: dict[str, TableAccess] = {}
     with read_only(engine) as connection:
-        for step in source.steps:
-            groups = (*step.linked, *(c for t, c in own_links if t == step.table))
-            groups = tuple(g for g in groups if set(g) <= set(step.columns))
-            rows = connection.execute(staged(step), bound)
-            table = _collect(step, rows, found, tuple(dict.fromkeys(groups)))
-            found.tables.append(table)
-            bind_found(
-                bound, source.found, step, [tuple(r[c] for c in step.key) for r in table.rows]
-            )
+        together = can_pipeline(connection)
+        for group in levels(source) if together else [[step] for step in source.steps]:
+            if len(group) > 1:
+                results: list[Any] = fetch_together(connection, group, bound)
+            else:
+                results = [connection.execute(group[0].in_order, bound)]
+            for step, rows in zip(group, results, strict=True):
+                groups = (*step.linked, *(c for t, c in own_links if t == step.table))
+                groups = tuple(g for g in groups if set(g) <= set(step.columns))
+                table = _collect(step, rows, found, tuple(dict.fromkeys(groups)))
+                read[step.table] = table
+                keys = [tuple(row[c] for c in step.key) for row in table.rows]
+                bind_found(bound, source.found, step, keys)
+    found.tables = [read[step.table] for step in source.steps]
     return found
-
-
-def staged(step: Step) -> Any:
-    """The statement that reads the step after the ones before it."""
-    return step.staged if step.staged is not None else step.statement
 
 
 def _collect(

@@ -159,7 +159,7 @@ class ErasureRun:
         self.doing = f"reading {work.table}"
         step = work.step
         if not work.key:
-            for row in self.connection.execute(step.staged or step.statement, bound):
+            for row in self.connection.execute(step.in_order, bound):
                 if step.may_share and row[len(step.columns)]:
                     work.shared += 1
                 else:

@@ -31,7 +31,7 @@ def read_own_keys(
     A table without a primary key gives no keys."""
     if not step.key:
         return {}, 0
-    statement = step.staged if step.staged is not None else step.statement
+    statement = step.in_order
     chosen = [statement.selected_columns[c] for c in step.key]
     if step.may_share:
         chosen.append(statement.selected_columns[SHARED_LABEL])

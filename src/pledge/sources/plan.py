@@ -69,6 +69,11 @@ class Step:
     def may_share(self) -> bool:
         return bool(self.shared_reasons)
 
+    @property
+    def in_order(self) -> sa.Select[Any]:
+        """The statement to run when the steps run in order: the staged one if any."""
+        return self.staged if self.staged is not None else self.statement
+
 
 @dataclass(frozen=True)
 class SourcePlan:

@@ -49,7 +49,7 @@ def _explain_step(number: int, step: Step, dialect: str) -> tuple[list[str], str
     lines += [f"       {route.describe()}" for route in step.routes]
     lines.append("     columns: " + ", ".join(_describe_column(step, c) for c in step.columns))
     lines.append("     SQL:")
-    sql = compile_sql(step.staged if step.staged is not None else step.statement, dialect)
+    sql = compile_sql(step.in_order, dialect)
     lines += [f"       {line}" for line in sql.splitlines()]
     return lines, sql
 
