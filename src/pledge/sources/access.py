@@ -179,7 +179,9 @@ def _run(source: SourcePlan, engine: Engine, params: Params) -> _Found:
         together = can_pipeline(connection)
         for group in levels(source) if together else [[step] for step in source.steps]:
             if len(group) > 1:
-                results: list[Any] = fetch_together(connection, group, bound)
+                results: list[Any] = fetch_together(
+                    connection, [step.in_order for step in group], bound
+                )
             else:
                 results = [connection.execute(group[0].in_order, bound)]
             for step, rows in zip(group, results, strict=True):

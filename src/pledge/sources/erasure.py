@@ -82,8 +82,7 @@ def erase_source(
     try:
         with erasure_transaction(engine) as connection:
             run.connection = connection
-            for work in works:  # every key first: routes break once rows change
-                run.select(work, bound, source_plan)
+            run.select(works, bound, source_plan)  # every key first: routes break once rows change
             for work in works:
                 run.judge_holds(work)
             run.delete(works)

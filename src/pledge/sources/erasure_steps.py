@@ -33,7 +33,7 @@ from pledge.sources.erasure_holds import Hold, RowHold, hold_columns, judge, tab
 from pledge.sources.erasure_order import Deleter, Reference
 from pledge.sources.erasure_result import TableErasure
 from pledge.sources.erasure_sql import Key, batches, key_in
-from pledge.sources.own_keys import read_own_keys
+from pledge.sources.own_keys import read_steps_keys
 from pledge.sources.plan import SourcePlan, Step
 from pledge.sources.schema import SchemaInfo
 
@@ -154,27 +154,36 @@ class ErasureRun:
         self.batch = batch
         self.doing = "starting its transaction"
 
-    def select(self, work: TableWork, bound: dict[str, list[Any]], source: SourcePlan) -> None:
-        """The keys of the subject's own rows, read as access reads them; shared counted."""
-        self.doing = f"reading {work.table}"
+    def select(
+        self, works: Sequence[TableWork], bound: dict[str, list[Any]], source: SourcePlan
+    ) -> None:
+        """The keys of the subject's own rows of every table, read as access reads them,
+        with the dates their legal holds count from; shared rows counted."""
+        self.doing = "reading the person's rows"
+        for work in works:
+            if not work.key:
+                self._count_keyless(work, bound)
+        also = {w.table: hold_columns(w.holds) for w in works}
+        found = read_steps_keys(self.connection, source, [w.step for w in works], bound, also)
+        for work in works:
+            if work.table in found:
+                own, work.shared = found[work.table]
+                columns = also[work.table]
+                work.own = list(own)
+                work.dates = {k: dict(zip(columns, v, strict=True)) for k, v in own.items()}
+
+    def _count_keyless(self, work: TableWork, bound: Mapping[str, list[Any]]) -> None:
         step = work.step
-        if not work.key:
-            for row in self.connection.execute(step.in_order, bound):
-                if step.may_share and row[len(step.columns)]:
-                    work.shared += 1
-                else:
-                    work.keyless_rows += 1
-            if work.keyless_rows:
-                work.notes.append(
-                    f"{counted(work.keyless_rows)} not erased: the table has no primary key to "
-                    "tell its rows apart; erase them by hand"
-                )
-            return
-        # The dates the table's legal holds count from come with the keys.
-        columns = hold_columns(work.holds)
-        own, work.shared = read_own_keys(self.connection, source, step, bound, columns)
-        work.own = list(own)
-        work.dates = {k: dict(zip(columns, values, strict=True)) for k, values in own.items()}
+        for row in self.connection.execute(step.in_order, bound):
+            if step.may_share and row[len(step.columns)]:
+                work.shared += 1
+            else:
+                work.keyless_rows += 1
+        if work.keyless_rows:
+            work.notes.append(
+                f"{counted(work.keyless_rows)} not erased: the table has no primary key to "
+                "tell its rows apart; erase them by hand"
+            )
 
     def judge_holds(self, work: TableWork) -> None:
         if not work.holds or not work.own:

@@ -13,10 +13,48 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from pledge.sources.pipelined import can_pipeline, fetch_together, levels
 from pledge.sources.plan import SourcePlan, Step
 from pledge.sources.plan_sql import SHARED_LABEL
 
 Key = tuple[Any, ...]
+
+
+def read_steps_keys(
+    connection: Connection,
+    source: SourcePlan,
+    steps: Sequence[Step],
+    bound: dict[str, list[Any]],
+    also: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, tuple[dict[Key, tuple[Any, ...]], int]]:
+    """Per table of `steps`: the keys of the person's own rows, each with the values of the
+    `also` columns of its table, and how many rows are shared. The source's steps are read
+    in order up to the last of `steps`, each binding its keys for the ones after it. A table
+    without a primary key is left out.
+
+    On PostgreSQL the steps that wait for the same keys are read together, as access does.
+    """
+    wanted = {step.table for step in steps if step.key}
+    extra = also or {}
+    if not wanted:
+        return {}
+    together = can_pipeline(connection)
+    groups = levels(source) if together else [[step] for step in source.steps]
+    found: dict[str, tuple[dict[Key, tuple[Any, ...]], int]] = {}
+    for group in groups:
+        # Every step with a key: those not asked for bind the keys the others need.
+        chosen = [s for s in group if s.key]
+        queries = [_query(step, extra.get(step.table, ())) for step in chosen]
+        if together and len(queries) > 1:
+            results: list[Any] = fetch_together(connection, queries, bound)
+        else:
+            results = [connection.execute(query, bound) for query in queries]
+        for step, rows in zip(chosen, results, strict=True):
+            found[step.table] = _collect(step, rows)
+            bind_found(bound, source.found, step, list(found[step.table][0]))
+        if wanted <= found.keys():
+            break  # the steps after these are not asked for
+    return {table: found[table] for table in wanted}
 
 
 def read_own_keys(
@@ -26,26 +64,35 @@ def read_own_keys(
     bound: dict[str, list[Any]],
     also: Sequence[str] = (),
 ) -> tuple[dict[Key, tuple[Any, ...]], int]:
-    """The keys of the step's own rows, each with the values of the `also` columns of its
-    table, and how many rows are shared; the keys are also bound for the steps after it.
-    A table without a primary key gives no keys."""
+    """One step's own keys (with its `also` columns) and shared rows, by its statement alone;
+    the keys are bound for the steps after it. A table without a primary key gives none."""
     if not step.key:
         return {}, 0
+    own, shared = _collect(step, connection.execute(_query(step, also), bound))
+    bind_found(bound, source.found, step, list(own))
+    return own, shared
+
+
+def _query(step: Step, also: Sequence[str]) -> sa.Select[Any]:
+    """The step's statement reading only the keys, the shared flag and `also`."""
     statement = step.in_order
     chosen = [statement.selected_columns[c] for c in step.key]
     if step.may_share:
         chosen.append(statement.selected_columns[SHARED_LABEL])
-    width, start = len(step.key), len(chosen)
     table = cast(sa.Table, chosen[0].table)  # the step's own table, as the plan built it
-    chosen += [table.c[c] for c in also]
+    return statement.with_only_columns(*chosen, *(table.c[c] for c in also))
+
+
+def _collect(step: Step, rows: Any) -> tuple[dict[Key, tuple[Any, ...]], int]:
+    width = len(step.key)
+    start = width + (1 if step.may_share else 0)
     own: dict[Key, tuple[Any, ...]] = {}
     shared = 0
-    for row in connection.execute(statement.with_only_columns(*chosen), bound):
+    for row in rows:
         if step.may_share and row[width]:
             shared += 1
         else:
             own[tuple(row[:width])] = tuple(row[start:])
-    bind_found(bound, source.found, step, list(own))
     return own, shared
 
 

@@ -55,17 +55,17 @@ def _parameters(statement: sa.Select[Any]) -> set[str]:
 
 
 def fetch_together(
-    connection: Connection, steps: Sequence[Step], bound: Mapping[str, Any]
+    connection: Connection, statements: Sequence[sa.Select[Any]], bound: Mapping[str, Any]
 ) -> list[list[tuple[Any, ...]]]:
-    """The rows of each step, the statements sent in one pipeline."""
+    """The rows of each statement, all sent in one pipeline."""
     raw = connection.connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
     events = connection.dispatch
     sent: list[tuple[psycopg.Cursor[Any], str, dict[str, Any]]] = []
     try:
         with raw.pipeline():
-            for step in steps:
-                text, params = _expanded(step.in_order, connection, bound)
+            for statement in statements:
+                text, params = _expanded(statement, connection, bound)
                 cursor = raw.cursor()
                 # Listeners of the engine's cursor events see these statements too (no
                 # execution context: SQLAlchemy does not run them).

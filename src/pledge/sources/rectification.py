@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from pledge.declaration.model import Declaration
 from pledge.errors import PledgeError
 from pledge.sources.access import Params
-from pledge.sources.own_keys import read_own_keys
+from pledge.sources.own_keys import read_steps_keys
 from pledge.sources.plan import Plan, SourcePlan, Step
 from pledge.sources.plan_sql import in_
 from pledge.sources.schema import SchemaInfo, reflect_schema
@@ -108,15 +108,12 @@ def correct_source(
     bound = {seed.param: list(params.get(seed.param, ())) for seed in source_plan.seeds}
     done: list[TableCorrection] = []
     with engine.begin() as connection:
-        # Every step in order: each one's keys pick the rows of the steps after it.
-        found = {
-            s.table: read_own_keys(connection, source_plan, s, bound) for s in source_plan.steps
-        }
+        found = read_steps_keys(connection, source_plan, steps, bound)
         for step in steps:
             wanted = [c for c in step.categories if (step.table, c) in here]
             values = {c: here[(step.table, c)] for c in wanted if (step.table, c) not in protected}
             kept = tuple(c for c in wanted if c not in values)
-            own, shared = found[step.table]
+            own, shared = found.get(step.table, ({}, 0))
             keys = list(own)
             note = None
             if not step.key:
