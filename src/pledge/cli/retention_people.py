@@ -133,7 +133,8 @@ def hold_release(
     hold_id: Annotated[int, typer.Argument(metavar="ID", help="the hold's number")],
     store: StoreUrl = None,
 ) -> None:
-    """End a hold now; the next sweep applies the retention rules to the data it kept."""
+    """End a hold now; the next sweep applies the retention rules to the data it kept, and
+    the job queue (`pledge worker`, `pledge serve`) finishes the erasures it kept tables from."""
     load_declaration(path)
     now = dt.datetime.now(dt.UTC)
     with _store(path, store) as opened, opened.session(write=True) as session:

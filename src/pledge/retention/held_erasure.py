@@ -9,8 +9,12 @@ for any row that stays (erasure_order.py).
 The held tables are reported like tables a retention rule holds: their own rows counted as
 held, with the holds' reasons (as "legal hold: <reason>") and their end, so the request's
 summary lists them under "kept" and the re-check counts them as left on purpose. The rows
-are counted before the erasure: once the person's row in a parent table is anonymised, the
+are read before the erasure: once the person's row in a parent table is anonymised, the
 values that found them may no longer lead there.
+
+The keys of the rows kept go with the values for the re-check (`SourceErasure.recheck`),
+one entry "held:<table>" per table: the request erasure keeps them, sealed, until nothing
+holds those rows any more, and then erases exactly those rows (hold_release.py).
 """
 
 from __future__ import annotations
@@ -18,19 +22,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from pledge.declaration.model import Declaration
 from pledge.retention.holds import PersonHold, Place
 from pledge.sources.access import Params, read_only
 from pledge.sources.erasure import SourceErasure, TableErasure, erase_source
+from pledge.sources.own_keys import Key, read_own_keys
 from pledge.sources.plan import Plan, SourcePlan, Step
 from pledge.sources.plan_sql import SHARED_LABEL
 from pledge.sources.schema import SchemaInfo
 
 HOLD_LABEL = "legal hold: "
+# Never a bound parameter's name (those are identifiers), so never a seed's values.
+HELD_KEYS = "held:"
+# Finishes, in one source of a request, the erasure of the tables a legal hold kept once
+# nothing holds them ("REF:source"); pledge.retention.hold_release registers it.
+FINISH_HELD_JOB = "request.finish_held_erasure"
 
 
 def erase_source_apart(
@@ -50,13 +61,20 @@ def erase_source_apart(
     steps = source_plan.steps if source_plan is not None else ()
     kept_steps = [step for step in steps if (source, step.table) in held]
     if source_plan is None or not kept_steps:
-        return erase_source(
+        done = erase_source(
             plan, source, engine, params, declaration, today=today, hash_key=hash_key, schema=schema
         )
-    counts = _count(source_plan, kept_steps, engine, params)
+        # Keys of rows held before, should `params` carry them, hold nothing now.
+        return dataclasses.replace(done, recheck=without_held_keys(done.recheck))
+    found = _read_kept(source_plan, kept_steps, engine, params)
     kept = {
-        step.table: _held_table(step, found, held[(source, step.table)], declaration)
-        for step, found in zip(kept_steps, counts, strict=True)
+        step.table: _held_table(step, (own, shared), held[(source, step.table)], declaration)
+        for step, (own, shared, _) in zip(kept_steps, found, strict=True)
+    }
+    keys = {
+        f"{HELD_KEYS}{step.table}": own_keys
+        for step, (_, _, own_keys) in zip(kept_steps, found, strict=True)
+        if own_keys
     }
     rest = _without(plan, source, set(kept))
     done = erase_source(
@@ -68,7 +86,22 @@ def erase_source_apart(
         for step in steps
         if step.table in kept or step.table in erased
     )
-    return SourceErasure(source, tables, done.recheck)
+    return SourceErasure(source, tables, {**without_held_keys(done.recheck), **keys})
+
+
+def held_keys(values: Params) -> dict[str, tuple[Key, ...]]:
+    """Per table, the keys of the person's rows a legal hold kept, from an erasure's
+    `recheck` (as `erase_source_apart` returns it, and the request's journal keeps it)."""
+    return {
+        name.removeprefix(HELD_KEYS): tuple(tuple(key) for key in keys)
+        for name, keys in values.items()
+        if name.startswith(HELD_KEYS)
+    }
+
+
+def without_held_keys(values: Params) -> Params:
+    """The values that pick the person's rows, without the keys of the rows held."""
+    return {name: found for name, found in values.items() if not name.startswith(HELD_KEYS)}
 
 
 def _without(plan: Plan, source: str, tables: set[str]) -> Plan:
@@ -85,23 +118,38 @@ def _without(plan: Plan, source: str, tables: set[str]) -> Plan:
     return dataclasses.replace(plan, sources=tuple(trimmed(s) for s in plan.sources))
 
 
-def _count(
+def _read_kept(
     source_plan: SourcePlan, steps: list[Step], engine: Engine, params: Params
-) -> list[tuple[int, int]]:
-    """(own rows, shared rows) of the person in each step's table, counted by the database."""
-    bound = {seed.param: list(params.get(seed.param, ())) for seed in source_plan.seeds}
-    counts = []
+) -> list[tuple[int, int, tuple[Key, ...]]]:
+    """Per step: the person's own rows, the rows shared with others, and the keys of the own
+    ones (none in a table without a primary key, whose rows the database only counts)."""
+    bound: dict[str, list[Any]] = {
+        seed.param: list(params.get(seed.param, ())) for seed in source_plan.seeds
+    }
+    unstaged = dataclasses.replace(source_plan, found={})
+    found: list[tuple[int, int, tuple[Key, ...]]] = []
     with read_only(engine) as connection:
         for step in steps:
-            found = step.statement.subquery()
-            shared: sa.ColumnElement[int] = sa.literal(0)
-            if step.may_share:
-                shared = sa.func.coalesce(sa.func.sum(found.c[SHARED_LABEL]), 0)
-            total, of_others = connection.execute(
-                sa.select(sa.func.count(), shared).select_from(found), bound
-            ).one()
-            counts.append((int(total) - int(of_others), int(of_others)))
-    return counts
+            if not step.key:
+                found.append((*_count(connection, step, bound), ()))
+                continue
+            # By the whole chain: the steps before it, whose keys it would bind, do not run.
+            whole = dataclasses.replace(step, staged=None)
+            own, shared = read_own_keys(connection, unstaged, whole, bound)
+            found.append((len(own), shared, tuple(own)))
+    return found
+
+
+def _count(connection: Connection, step: Step, bound: dict[str, list[Any]]) -> tuple[int, int]:
+    """(own rows, shared rows) of the person in a table without a key, counted by the database."""
+    found = step.statement.subquery()
+    shared: sa.ColumnElement[int] = sa.literal(0)
+    if step.may_share:
+        shared = sa.func.coalesce(sa.func.sum(found.c[SHARED_LABEL]), 0)
+    total, of_others = connection.execute(
+        sa.select(sa.func.count(), shared).select_from(found), bound
+    ).one()
+    return int(total) - int(of_others), int(of_others)
 
 
 def _held_table(

@@ -7,6 +7,11 @@ The person is named by email in lower case, as decisions name them (pledge.right
 
 people.py turns holds into keys of rows for the sweep; `person_holds` tells an erasure which
 tables of the person to leave as they are, and why (held_erasure.py).
+
+A hold that ends queues the job "retention.hold_ended" (its ref: the hold's id), which
+finishes the request erasures it kept tables from (hold_release.py): `release_hold` queues it
+in its own transaction, and each retention sweep queues it for the holds past their last
+day (`queue_ended_holds`, from pledge.retention.schedule).
 """
 
 from __future__ import annotations
@@ -16,14 +21,20 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, exists, or_, select
 from sqlalchemy.orm import Session
 
 from pledge.declaration.model import Declaration
 from pledge.errors import NotFound, PledgeError
-from pledge.store.tables import LegalHoldRow
+from pledge.jobs.queue import enqueue
+from pledge.store.tables import JobRow, LegalHoldRow
 
 Place = tuple[str, str]  # (source, table)
+
+HOLD_ENDED_JOB = "retention.hold_ended"
+# A day is over everywhere (down to UTC-12) twelve hours after it is over in UTC: a hold
+# ended on its last day in one jurisdiction still holds in another.
+_WESTMOST = dt.timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,8 @@ def place_hold(
 
 
 def release_hold(session: Session, hold_id: int, *, actor: str, now: dt.datetime) -> LegalHoldRow:
-    """End a hold now; the next sweep treats the rows it kept by their rules again."""
+    """End a hold now; the next sweep treats the rows it kept by their rules again, and a job
+    finishes the erasures it kept tables from (queued in the same transaction)."""
     row = session.get(LegalHoldRow, hold_id, with_for_update=True)
     if row is None:
         raise NotFound(f"no legal hold {hold_id}", "`pledge hold list` shows the holds")
@@ -91,7 +103,24 @@ def release_hold(session: Session, hold_id: int, *, actor: str, now: dt.datetime
         )
     row.released_at, row.released_by = now, actor
     session.flush()
+    enqueue(session, HOLD_ENDED_JOB, str(row.id), now=now)
     return row
+
+
+def queue_ended_holds(session: Session, *, now: dt.datetime) -> list[int]:
+    """Queue the job of every hold that ended without one: past its last day everywhere, or
+    released before releasing queued it. The ids of the holds queued, oldest first."""
+    over = (now - _WESTMOST).date()
+    queued = exists().where(
+        JobRow.kind == HOLD_ENDED_JOB, JobRow.ref == cast(LegalHoldRow.id, String)
+    )
+    ended = select(LegalHoldRow.id).where(
+        or_(LegalHoldRow.released_at.is_not(None), LegalHoldRow.until < over), ~queued
+    )
+    ids = list(session.scalars(ended.order_by(LegalHoldRow.id)))
+    for hold_id in ids:
+        enqueue(session, HOLD_ENDED_JOB, str(hold_id), now=now)
+    return ids
 
 
 def active_holds(

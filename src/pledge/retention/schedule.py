@@ -10,7 +10,9 @@ keeps to the schedule.
 The server calls `ensure_scheduled` at start, which queues the next slot when none is
 queued, replaces a queued slot the settings no longer give, and leaves a missed one to run
 at once. A sweep commits batch by batch in transactions of its own (pledge.retention.sweep),
-so the job runs with `own_transactions`: no store transaction is held around it.
+so the job runs with `own_transactions`: no store transaction is held around it. Before
+sweeping it queues the end of every legal hold past its last day (holds.py), which finishes
+the erasures the hold kept tables from (pledge.retention.hold_release).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from pledge.jobs.queue import enqueue
 from pledge.jobs.registry import JobContext, job
+from pledge.retention.holds import queue_ended_holds
 from pledge.retention.slots import SweepSchedule, slot_of, slot_ref
 from pledge.retention.sweep import run_sweep
 from pledge.store.tables import JOB_UNFINISHED, JobRow, UserRow
@@ -44,7 +47,9 @@ def sweep_job(ctx: JobContext, ref: str) -> None:
         schedule = SweepSchedule.from_environ(ctx.services.environ)
         with ctx.store.session(write=True) as session:
             queue_next(session, schedule, after=ctx.now)
-    with ctx.store.session() as session:
+    with ctx.store.session(write=True) as session:
+        # Holds past their last day free what they kept from erasures too (holds.py).
+        queue_ended_holds(session, now=ctx.now)
         started_by = starter_of(session, ref)
     run_sweep(ctx.store, ctx.services, now=ctx.now, dry_run=False, started_by=started_by)
 

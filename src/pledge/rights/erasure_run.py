@@ -18,6 +18,10 @@
    the journal's values and records that nothing identifiable remains outside the legal
    holds (or what does), wipes the values from the journal, tells the recipients, keeps the
    result and closes the request.
+4. A source where a legal hold kept tables keeps its values, sealed, with the keys of the
+   rows kept: once nothing holds them (the hold released or past its last day),
+   `request.finish_held_erasure` erases those rows and wipes the values
+   (pledge.retention.hold_release).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from pledge.jobs.registry import JobContext, job
 # A module import: the journal seals with pledge.rights.package_crypto, and importing
 # pledge.rights imports this module; bound at call time, the cycle does no harm.
 from pledge.retention import journal as gone
-from pledge.retention.held_erasure import erase_source_apart
+from pledge.retention.held_erasure import FINISH_HELD_JOB, erase_source_apart, held_keys
 from pledge.retention.holds import person_holds
 from pledge.rights.deadlines import local_day
 from pledge.rights.delivery import store_result
@@ -115,7 +119,7 @@ def erase_one_source(ctx: JobContext, ref: str) -> None:
             plan,
             source,
             ctx.services.engines()[source],
-            _params(ctx, entry),
+            journal_values(ctx, entry),
             declaration,
             held=person_holds(ctx.session, declaration, email=row.email, as_of=today),
             today=today,
@@ -123,7 +127,7 @@ def erase_one_source(ctx: JobContext, ref: str) -> None:
             schema=ctx.services.schemas()[source],
         )
         entry.state, entry.outcome, entry.finished_at = "done", done.as_json(), ctx.now
-        _journal_gone(ctx, row.id, done)
+        journal_gone(ctx, row.id, done)
         # From now on the journal holds what finds the rows left on purpose (anonymised,
         # held), for the re-check: the first values may no longer lead to them.
         entry.params = seal(
@@ -143,14 +147,18 @@ def finish_erasure(ctx: JobContext, ref: str) -> None:
     if row.state != "running" or any(e.state != "done" for e in journal):
         return
     declaration = ctx.services.declaration
-    given = {e.source: _params(ctx, e) for e in journal}
+    given = {e.source: journal_values(ctx, e) for e in journal}
     erased = [SourceErasure.from_json(e.outcome or {}) for e in journal]
     _, after = find_rows(ctx.services, declaration, row, given=given)
     problems = leftovers(after, erased)
     for entry in journal:
-        entry.params = None  # the values that found the person are not kept past the check
+        # The values that found the person are not kept past the check, but where a legal
+        # hold kept rows: with the keys of those rows, they find them again once nothing
+        # holds them, to finish the erasure there (pledge.retention.hold_release).
+        if not held_keys(given[entry.source]):
+            entry.params = None
     summary = _summary(declaration, erased, found=any(_changed(e) for e in erased))
-    categories, activities = _erased_scope(declaration, erased)
+    categories, activities = erased_scope(declaration, erased)
     told = plan_notices(
         session, declaration, row, categories=categories, activities=activities, now=ctx.now
     )
@@ -173,6 +181,9 @@ def finish_erasure(ctx: JobContext, ref: str) -> None:
     note = ("not everything could be erased: " + "; ".join(problems)) if problems else None
     transition(session, row.id, state, actor=ctx.actor, note=note, expected="running", now=ctx.now)
     enqueue(session, CLOSING_MAIL_JOB, row.id, now=ctx.now)
+    for entry in journal:
+        if entry.params is not None:  # a hold released while the erasure ran ends here
+            enqueue(session, FINISH_HELD_JOB, f"{row.id}:{entry.source}", now=ctx.now)
 
 
 def journal_of(ctx: JobContext, ref: str) -> list[ErasureJournalRow]:
@@ -189,14 +200,15 @@ def _journal(ctx: JobContext, ref: str) -> list[ErasureJournalRow]:
     )
 
 
-def _params(ctx: JobContext, entry: ErasureJournalRow) -> Params:
+def journal_values(ctx: JobContext, entry: ErasureJournalRow) -> Params:
+    """The values the journal keeps, sealed, for one source of an erasure (none: wiped)."""
     if entry.params is None:
         return {}
     key = ctx.services.keys.package
     return decode_params(unseal(entry.params, key, ref=f"{entry.request_id}:{entry.source}"))
 
 
-def _journal_gone(ctx: JobContext, ref: str, done: SourceErasure) -> None:
+def journal_gone(ctx: JobContext, ref: str, done: SourceErasure) -> None:
     """What must stay gone after a backup is restored, in the transaction that marks the
     source done: the journal has these keys exactly when the erasure is recorded."""
     for table in done.tables:
@@ -265,9 +277,10 @@ def _summary(
     return {"found": found, "tables": tables, "kept": kept}
 
 
-def _erased_scope(
+def erased_scope(
     declaration: Declaration, erased: list[SourceErasure]
 ) -> tuple[list[str], list[str]]:
+    """The categories and activities of the tables where rows were deleted or anonymised."""
     categories: dict[str, None] = {}
     activities: dict[str, None] = {}
     for e in erased:

@@ -1,8 +1,9 @@
 """The jobs that move requests along; each takes a request's reference and nothing else.
 
 Importing this module registers every request job: the acknowledgement and mails here, the
-run (pledge.rights.answers), the erasure's steps (pledge.rights.erasure_run) and the
-recipients' notices (pledge.rights.recipients).
+run (pledge.rights.answers), the erasure's steps (pledge.rights.erasure_run), the
+recipients' notices (pledge.rights.recipients), and the end of what legal holds kept from
+an erasure (pledge.retention.hold_release).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pledge.mail.messages import (
     denial_message,
     extension_message,
 )
+from pledge.retention import hold_release as _hold_release  # noqa: F401  (registration)
 from pledge.rights import answers as _answers  # noqa: F401  (registration)
 from pledge.rights import erasure_run as _erasure_run  # noqa: F401  (registration)
 from pledge.rights import recipients as _recipients  # noqa: F401  (registration)

@@ -1,0 +1,289 @@
+"""Finishing a request erasure that legal holds kept tables from, once nothing holds them.
+
+An erasure leaves the person's rows in the tables a hold keeps (held_erasure.py) and closes
+with them reported as kept. For each source where that happened, its journal keeps, sealed,
+the values that find what is left of the person and the keys of the rows kept
+(pledge.rights.erasure_run). Two jobs finish it:
+
+- "retention.hold_ended" (ref: the hold's id), queued when staff release a hold and by each
+  sweep for a hold past its last day (holds.py), finds the closed erasure requests of the
+  hold's person whose journal still keeps rows of the hold's tables, and queues the next
+  job for each of those sources.
+- "request.finish_held_erasure" (ref "REF:source"), also queued by the erasure as it closes
+  (a hold may end while it runs): when a table it kept is no longer held by any hold in
+  force, the source is erased again, cut down to the rows whose keys the journal holds:
+  those kept, and those the erasure anonymised (rows kept may have referred to them, which
+  kept them from being deleted). Each row is still read by its whole chain from the values
+  kept, so a row the person added since, or a key given to someone else's row, is never
+  touched. Tables another hold still keeps are kept again, with their keys.
+
+What it does is recorded where the erasure records its own: the keys of the rows deleted
+and anonymised in the journal of what must stay gone (cause "request:<ref>", so `pledge
+replay-erasures` applies them again), an event on the request's timeline, and the
+recipients of the data erased told (pledge.rights.recipients: one notice per recipient and
+request, so a recipient told of the erasure already is not told twice; its notice named
+every category it receives). Once no table is kept the values are wiped from the journal,
+and the job does nothing when run again. Rows kept that the values no longer find (changed
+or deleted by hand since) are counted on the timeline and left as they are.
+
+Not covered: a child's erasure (children.py) keeps no values, so what a hold kept from it
+stays until the sweep's rules remove it; the person's other rows were erased then.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import cast
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pledge.errors import NotFound
+from pledge.jobs.queue import enqueue
+from pledge.jobs.registry import JobContext, job
+
+# A module import, as in pledge.rights.erasure_run: the journal seals with pledge.rights,
+# whose jobs import this module; bound at call time, the cycle does no harm.
+from pledge.retention import journal as gone
+from pledge.retention.held_erasure import (
+    FINISH_HELD_JOB,
+    HOLD_LABEL,
+    erase_source_apart,
+    held_keys,
+    without_held_keys,
+)
+from pledge.retention.holds import (
+    HOLD_ENDED_JOB,
+    PersonHold,
+    Place,
+    hold_places,
+    hold_state,
+    person_holds,
+)
+from pledge.rights.deadlines import local_day
+from pledge.rights.erasure_run import erased_scope, journal_gone, journal_values
+from pledge.rights.events import record_event
+from pledge.rights.package_crypto import seal
+from pledge.rights.recipients import plan_notices
+from pledge.rights.requests import get_request
+from pledge.rights.subject_rows import build_request_plan
+from pledge.sources.access import Params
+from pledge.sources.erasure import SourceErasure
+from pledge.sources.erasure_sql import Key, key_in
+from pledge.sources.plan import Plan, Step
+from pledge.sources.values_codec import encode_params
+from pledge.store.tables import ErasureJournalRow, GoneRowsRow, LegalHoldRow, RequestRow
+
+# An erasure that closed: one denied is not finished for it.
+FINISHED = ("completed", "partially_completed")
+
+
+@job(HOLD_ENDED_JOB, throws=(NotFound,))
+def hold_ended(ctx: JobContext, ref: str) -> None:
+    """Queue the end of each erasure the hold kept tables from; nothing while it holds."""
+    hold = ctx.session.get(LegalHoldRow, int(ref)) if ref.isdigit() else None
+    if hold is None:
+        raise NotFound(f"no legal hold {ref}")
+    if hold_state(hold, ctx.now.date()) == "in force":
+        return
+    places = set(hold_places(ctx.services.declaration, hold))
+    for request_id, source in kept_by(ctx.session, hold.identity_value, places):
+        enqueue(ctx.session, FINISH_HELD_JOB, f"{request_id}:{source}", now=ctx.now)
+
+
+def kept_by(session: Session, email: str, places: set[Place]) -> list[tuple[str, str]]:
+    """(request, source) of the person's closed erasures whose journal still keeps rows that
+    a legal hold kept in one of `places`; `email` in lower case, as holds name people."""
+    query = (
+        select(ErasureJournalRow.request_id, ErasureJournalRow.source, ErasureJournalRow.outcome)
+        .join(RequestRow, RequestRow.id == ErasureJournalRow.request_id)
+        .where(
+            func.lower(RequestRow.email) == email,
+            RequestRow.state.in_(FINISHED),
+            ErasureJournalRow.params.is_not(None),
+        )
+        .order_by(ErasureJournalRow.id)
+    )
+    return [
+        (request_id, source)
+        for request_id, source, outcome in session.execute(query)
+        if any((source, table) in places for table in _legally_held(outcome))
+    ]
+
+
+@job(FINISH_HELD_JOB, throws=(NotFound,))
+def finish_held_erasure(ctx: JobContext, ref: str) -> None:
+    """Erase, in one source of a closed erasure, the rows legal holds kept that nothing
+    holds now; idempotent: what it finished, it no longer keeps the keys of."""
+    request_ref, _, source = ref.rpartition(":")
+    session = ctx.session
+    row = get_request(session, request_ref)
+    entry = session.scalars(
+        select(ErasureJournalRow)
+        .where(ErasureJournalRow.request_id == row.id, ErasureJournalRow.source == source)
+        .with_for_update()
+    ).first()
+    if entry is None:
+        raise NotFound(f"request {row.id} has no erasure in source '{source}'")
+    if row.state not in FINISHED or entry.params is None:
+        return
+    values = journal_values(ctx, entry)
+    kept = held_keys(values)
+    if not kept:
+        entry.params = None  # nothing was kept: the values have no use left
+        return
+    today = local_day(ctx.now, row.jurisdiction)
+    holds = person_holds(session, ctx.services.declaration, email=row.email, as_of=today)
+    freed = [table for table in kept if (source, table) not in holds]
+    if not freed:
+        return
+    done = _erase_kept(ctx, row, source, values, holds, today)
+    _record(ctx, row, entry, done, kept=kept, freed=freed)
+
+
+def _record(
+    ctx: JobContext,
+    row: RequestRow,
+    entry: ErasureJournalRow,
+    done: SourceErasure,
+    *,
+    kept: Mapping[str, Sequence[Key]],
+    freed: list[str],
+) -> None:
+    """What was erased, where the erasure recorded its own, in the job's transaction."""
+    session, declaration = ctx.session, ctx.services.declaration
+    journal_gone(ctx, row.id, done)
+    entry.params = None
+    if held_keys(done.recheck):  # another hold still keeps some: kept for when it ends
+        key = ctx.services.keys.package
+        entry.params = seal(encode_params(done.recheck), key, ref=f"{row.id}:{entry.source}")
+    missing = sum(max(0, len(kept[t]) - _found(done, t)) for t in freed)
+    note = _said(entry.source, freed, done, missing)
+    record_event(session, row.id, ctx.now, "result", None, None, ctx.actor, note)
+    categories, activities = erased_scope(declaration, [done])
+    if categories:
+        plan_notices(
+            session, declaration, row, categories=categories, activities=activities, now=ctx.now
+        )
+
+
+def _erase_kept(
+    ctx: JobContext,
+    row: RequestRow,
+    source: str,
+    values: Params,
+    holds: Mapping[Place, PersonHold],
+    today: dt.date,
+) -> SourceErasure:
+    services = ctx.services
+    declaration = services.declaration
+    if source not in declaration.sources:
+        raise NotFound(
+            f"source '{source}' is no longer declared: the rows request {row.id} kept there "
+            "under a legal hold cannot be erased by Pledge",
+            "declare the source again, or erase them by hand",
+        )
+    pinned = {table: list(keys) for table, keys in held_keys(values).items()}
+    for table, keys in anonymised_by(ctx.session, row.id, source, services.keys.package).items():
+        pinned.setdefault(table, []).extend(keys)
+    plan = pinned_plan(build_request_plan(services, declaration, row), source, pinned)
+    return erase_source_apart(
+        plan,
+        source,
+        services.engines()[source],
+        without_held_keys(values),
+        declaration,
+        held=holds,
+        today=today,
+        hash_key=services.keys.package,
+        schema=services.schemas()[source],
+    )
+
+
+def anonymised_by(
+    session: Session, request_id: str, source: str, key: bytes
+) -> dict[str, list[Key]]:
+    """Per table of `source`, the keys of the rows the request's erasure anonymised, from the
+    journal of what must stay gone."""
+    entries = session.scalars(
+        select(GoneRowsRow)
+        .where(
+            GoneRowsRow.source == source,
+            GoneRowsRow.cause == f"request:{request_id}",
+            GoneRowsRow.action == "anonymised",
+        )
+        .order_by(GoneRowsRow.id)
+    )
+    found: dict[str, list[Key]] = {}
+    for entry in entries:
+        found.setdefault(entry.table_name, []).extend(gone.open_keys(entry, key))
+    return found
+
+
+def pinned_plan(plan: Plan, source: str, pinned: Mapping[str, Sequence[Key]]) -> Plan:
+    """The plan with `source` cut down to the rows with these keys, table by table. Each
+    step still reads its rows by its whole chain from the person's values (no keys bound
+    by the steps before it, which may be gone), so a row is taken only while it is theirs."""
+
+    def pin(step: Step) -> Step:
+        statement = step.statement
+        table = cast(sa.Table, statement.selected_columns[step.key[0]].table)
+        mine = key_in(table, step.key, list(dict.fromkeys(pinned[step.table])))
+        return dataclasses.replace(step, statement=statement.where(mine), staged=None)
+
+    sources = tuple(
+        dataclasses.replace(
+            s,
+            steps=tuple(pin(step) for step in s.steps if step.key and pinned.get(step.table)),
+            found={},
+        )
+        if s.name == source
+        else s
+        for s in plan.sources
+    )
+    return dataclasses.replace(plan, sources=sources)
+
+
+def _legally_held(outcome: Mapping[str, object] | None) -> list[str]:
+    """The tables of a journal entry's outcome where a legal hold kept rows."""
+    tables = (outcome or {}).get("tables")
+    if not isinstance(tables, list):
+        return []
+    return [
+        str(t["table"])
+        for t in tables
+        if isinstance(t, Mapping)
+        and t.get("held")
+        and any(str(h).startswith(HOLD_LABEL) for h in t.get("holds") or ())
+    ]
+
+
+def _found(done: SourceErasure, table: str) -> int:
+    """The person's rows the erasure found in `table`, whatever it did with them."""
+    return sum(
+        t.deleted + t.anonymised + t.held + t.shared + t.unchanged
+        for t in done.tables
+        if t.table == table
+    )
+
+
+def _said(source: str, freed: list[str], done: SourceErasure, missing: int) -> str:
+    tables = ", ".join(f"{source}.{table}" for table in freed)
+    deleted = sum(t.deleted for t in done.tables)
+    anonymised = sum(t.anonymised for t in done.tables)
+    held = sum(t.held for t in done.tables)
+    shared = sum(t.shared for t in done.tables)
+    note = (
+        f"no legal hold keeps {tables} any more: erasure finished there: {deleted} rows "
+        f"deleted, {anonymised} anonymised, {held} kept (by a retention rule or another legal "
+        f"hold), {shared} shared with others left as they are"
+    )
+    if missing:
+        note += (
+            f"; {missing} of the rows kept could not be found again (changed or deleted since)"
+            ": left as they are, for staff to look at"
+        )
+    return note
