@@ -26,6 +26,10 @@ every category it receives). Once no table is kept the values are wiped from the
 and the job does nothing when run again. Rows kept that the values no longer find (changed
 or deleted by hand since) are counted on the timeline and left as they are.
 
+Until then, the sweep keeps those rows by the same keys (`kept_keys`, for
+pledge.retention.people) while a hold in force covers their table: once the erasure
+anonymised the row that led to them, the person's email no longer finds them.
+
 Not covered: a child's erasure (children.py) keeps no values, so what a hold kept from it
 stays until the sweep's rules remove it; the person's other rows were erased then.
 """
@@ -66,7 +70,7 @@ from pledge.retention.holds import (
 from pledge.rights.deadlines import local_day
 from pledge.rights.erasure_run import erased_scope, journal_gone, journal_values
 from pledge.rights.events import record_event
-from pledge.rights.package_crypto import seal
+from pledge.rights.package_crypto import seal, unseal
 from pledge.rights.recipients import plan_notices
 from pledge.rights.requests import get_request
 from pledge.rights.subject_rows import build_request_plan
@@ -74,7 +78,7 @@ from pledge.sources.access import Params
 from pledge.sources.erasure import SourceErasure
 from pledge.sources.erasure_sql import Key, key_in
 from pledge.sources.plan import Plan, Step
-from pledge.sources.values_codec import encode_params
+from pledge.sources.values_codec import decode_params, encode_params
 from pledge.store.tables import ErasureJournalRow, GoneRowsRow, LegalHoldRow, RequestRow
 
 # An erasure that closed: one denied is not finished for it.
@@ -97,20 +101,44 @@ def hold_ended(ctx: JobContext, ref: str) -> None:
 def kept_by(session: Session, email: str, places: set[Place]) -> list[tuple[str, str]]:
     """(request, source) of the person's closed erasures whose journal still keeps rows that
     a legal hold kept in one of `places`; `email` in lower case, as holds name people."""
+    return [(e.request_id, e.source) for e in _keeping(session, email, places, FINISHED)]
+
+
+def kept_keys(
+    session: Session, email: str, places: set[Place], key: bytes
+) -> dict[Place, set[Key]]:
+    """Per table of `places`, the keys of the person's rows that their erasures kept under a
+    legal hold and still keep, sealed, in their journal: once the erasure anonymised the row
+    that led to them, the person's values no longer find them, these keys do (for the sweep,
+    pledge.retention.people). An erasure still running counts once a source is done: the
+    rows it kept there may already be cut off from the person."""
+    found: dict[Place, set[Key]] = {}
+    for entry in _keeping(session, email, places, None):
+        assert entry.params is not None  # _keeping takes only entries that keep values
+        sealed = unseal(entry.params, key, ref=f"{entry.request_id}:{entry.source}")
+        for table, keys in held_keys(decode_params(sealed)).items():
+            if (entry.source, table) in places:
+                found.setdefault((entry.source, table), set()).update(keys)
+    return found
+
+
+def _keeping(
+    session: Session, email: str, places: set[Place], states: Sequence[str] | None
+) -> list[ErasureJournalRow]:
+    """The journal entries of the person's erasures (in `states`; None: any) that still keep
+    rows a legal hold kept in one of `places`, oldest first."""
     query = (
-        select(ErasureJournalRow.request_id, ErasureJournalRow.source, ErasureJournalRow.outcome)
+        select(ErasureJournalRow)
         .join(RequestRow, RequestRow.id == ErasureJournalRow.request_id)
-        .where(
-            func.lower(RequestRow.email) == email,
-            RequestRow.state.in_(FINISHED),
-            ErasureJournalRow.params.is_not(None),
-        )
+        .where(func.lower(RequestRow.email) == email, ErasureJournalRow.params.is_not(None))
         .order_by(ErasureJournalRow.id)
     )
+    if states is not None:
+        query = query.where(RequestRow.state.in_(states))
     return [
-        (request_id, source)
-        for request_id, source, outcome in session.execute(query)
-        if any((source, table) in places for table in _legally_held(outcome))
+        entry
+        for entry in session.scalars(query)
+        if any((entry.source, table) in places for table in _legally_held(entry.outcome))
     ]
 
 

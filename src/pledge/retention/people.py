@@ -8,16 +8,19 @@ rows of each such person, found with the plan machinery a request uses.
 
 `person_rows` gathers them. Cost: ONE run of the access plan per known person (everyone
 with a decision in force, a recorded event or a legal hold), read-only, each a few
-statements per source; the plan itself is built once per identity kind and reused with
-each person's value. It grows with the number of such people, not with the size of the
-tables, and runs once per sweep.
+statements per source, and one query of the store per held person; the plan itself is
+built once per identity kind and reused with each person's value. It grows with the
+number of such people, not with the size of the tables, and runs once per sweep.
 
 - A decision counts from the day it was made, the first one when there are several; an
   objection or a withdrawal for one activity applies to the tables of that activity only
   (one for every activity, to every table).
 - An event counts from the day it happened, the latest when there are several (the account
   closed last); one dated after the as-of day has not happened.
-- A hold applies to the tables of its scope (all when empty) while it is in force.
+- A hold applies to the tables of its scope (all when empty) while it is in force. Its rows
+  include those the person's erasure requests kept under a hold, by the keys the request
+  keeps sealed in its journal (pledge.retention.hold_release): once the erasure anonymised
+  the row that led to them (their customer row), the person's email no longer finds them.
 - Only the person's own rows count, never rows shared with someone else, and only in tables
   with a primary key: a key is the tuple of the row's primary key values, in key order.
 """
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from pledge.declaration.model import Declaration
 from pledge.retention.events import CLOCK_EVENTS
+from pledge.retention.hold_release import kept_keys
 from pledge.retention.holds import active_holds, hold_places
 from pledge.services import Services
 from pledge.sources.access import execute_access
@@ -114,13 +118,28 @@ def person_rows(
                     before = dates.get(key, day)
                     dates[key] = min(before, day) if first else max(before, day)
             if place in known.held:
-                held.setdefault(place, set()).update(keys)
-                holds.setdefault(place, {}).update(dict.fromkeys(known.held[place]))
+                _hold(held, holds, place, keys, known.held[place])
+        if known.held:
+            # Rows an erasure kept under a hold, which the values above may no longer find.
+            kept = kept_keys(session, value, set(known.held), services.keys.package)
+            for place, kept_rows in kept.items():
+                _hold(held, holds, place, kept_rows, known.held[place])
     return PersonRows(
         triggers=triggers,
         held={place: frozenset(keys) for place, keys in held.items()},
         holds={place: tuple(reasons) for place, reasons in holds.items()},
     )
+
+
+def _hold(
+    held: dict[Place, set[Key]],
+    holds: dict[Place, dict[str, None]],
+    place: Place,
+    keys: Iterable[Key],
+    reasons: list[str],
+) -> None:
+    held.setdefault(place, set()).update(keys)
+    holds.setdefault(place, {}).update(dict.fromkeys(reasons))
 
 
 def _dates(known: _Known, activities: list[str]) -> dict[str, dt.date]:
