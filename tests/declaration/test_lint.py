@@ -76,6 +76,7 @@ def test_every_rule_is_covered_here() -> None:
         "NO-SALE-CONSISTENCY",
         "OBJECTION-BASIS-MISMATCH",
         "PURPOSE-NO-BASIS",
+        "RET-ARCHIVE-CAP",
         "RET-CAP-CONFLICT",
         "RET-JUSTIFICATION-MISSING",
         "RET-TRIGGER-MISSING",

@@ -27,8 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from pledge.declaration.durations import Duration
-from pledge.retention.cutoffs import first_kept_day, moment_bound
+from pledge.retention.cutoffs import Period, first_kept_day, moment_bound
 from pledge.retention.people import PersonRows
 from pledge.retention.rules import RuleRetention, TableRetention
 from pledge.sources.erasure_columns import ColumnErasure, ColumnType, changes
@@ -94,7 +93,7 @@ class Judge:
             found = sa.or_(found, self._objected(rule))
         return found
 
-    def _before(self, column: str, duration: Duration) -> Condition:
+    def _before(self, column: str, duration: Period) -> Condition:
         """The column holds a date whose rule ended before the as-of moment."""
         target = self.table.c[column]
         kind = self.types[column].type
@@ -111,7 +110,7 @@ class Judge:
             past = target <= text if bound.inclusive else target < text
         return sa.and_(target.is_not(None), past)
 
-    def _recorded(self, trigger: str, duration: Duration) -> Condition:
+    def _recorded(self, trigger: str, duration: Period) -> Condition:
         if self.people is None:
             return sa.false()
         first_kept = first_kept_day(duration, self.as_of.date())

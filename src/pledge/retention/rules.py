@@ -13,17 +13,26 @@ bounds every rule that is not a legal hold: a longer rule, or one with no durati
 that maximum from its trigger. A legal hold's period is the law's; `pledge check` warns
 RET-CAP-CONFLICT when it breaks the promise.
 
+A rule with an `archive` has two ends: its `duration` ends the active period, after which
+the sweep moves the row to the archive in Pledge's store (pledge.retention.sweep_archive),
+and `life` (the active period, then the archive) ends its whole life, after which the row
+is deleted, from the archive or, when the sweep comes late, straight from the table. The
+notice's maximum bounds the whole life: a rule whose active period reaches it has no archive.
+
 The table's action is the gentler of its rules': anonymise when any rule says so, else delete.
+A table that anonymises keeps its rows in place, so the archive of its other rules is unused.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
 from pledge.declaration.durations import Duration
 from pledge.declaration.lint.rules_processing import longer
-from pledge.declaration.model import Declaration, Table, text
+from pledge.declaration.model import Declaration, RetentionRule, Table, text
+from pledge.retention.cutoffs import Period, Phases
 
 Action = Literal["delete", "anonymise"]
 Place = tuple[str, str]
@@ -39,7 +48,7 @@ class RuleRetention:
     """One rule as it applies to one table."""
 
     name: str
-    duration: Duration | None
+    duration: Period | None  # the active period, when the rule has an archive
     trigger: str | None
     column: str | None  # the table's column holding the trigger's date
     fallback: str | None  # the column counted from when `column` is NULL
@@ -49,10 +58,18 @@ class RuleRetention:
     ends_on_objection: bool
     objection_column: str | None  # the table's own date of an objection, if it has one
     problem: str | None = None  # why the sweep cannot judge it: it never expires here
+    # With an archive: the active period, then the archive. None: the rule has no archive.
+    life: Phases | None = None
 
     @property
     def hold(self) -> bool:
         return self.required_by is not None
+
+    def whole(self) -> RuleRetention:
+        """The rule as it ends for good: its archive, if it has one, counted in."""
+        if self.life is None:
+            return self
+        return dataclasses.replace(self, duration=self.life, life=None)
 
 
 @dataclass(frozen=True)
@@ -77,10 +94,25 @@ class TableRetention:
         return tuple(rule.name for rule in self.rules)
 
     @property
+    def archives(self) -> bool:
+        """Whether rows leave the table for the archive before they are deleted."""
+        return self.action == "delete" and any(rule.life is not None for rule in self.rules)
+
+    def whole(self) -> TableRetention:
+        """The table as its rows end for good, archives counted in."""
+        return dataclasses.replace(self, rules=tuple(rule.whole() for rule in self.rules))
+
+    @property
     def problems(self) -> tuple[str, ...]:
-        return tuple(
-            f"{self.name}: {rule.problem}" for rule in self.rules if rule.problem is not None
-        )
+        found = [f"{self.name}: {rule.problem}" for rule in self.rules if rule.problem is not None]
+        if self.action == "anonymise":
+            found += [
+                f"{self.name}: rule {rule.name} has an archive, but the table's rows are "
+                "anonymised in place: none is archived"
+                for rule in self.rules
+                if rule.life is not None
+            ]
+        return tuple(found)
 
 
 def compile_retention(declaration: Declaration) -> list[TableRetention]:
@@ -123,8 +155,9 @@ def _rule(declaration: Declaration, name: str, table: Table) -> RuleRetention:
     fallback = table.timestamps.get(fallback_trigger) if fallback_trigger else None
     recorded = column is None and trigger in RECORDED
     required_by = text(rule.required_by, "en") if rule.required_by else None
-    duration = rule.duration
+    duration: Duration | None = rule.duration
     cap = declaration.notice.maximum_retention
+    life = _life(rule, cap)
     if cap is not None and required_by is None and (duration is None or longer(duration, cap)):
         duration = cap
     return RuleRetention(
@@ -139,11 +172,22 @@ def _rule(declaration: Declaration, name: str, table: Table) -> RuleRetention:
         ends_on_objection=rule.ends_on_objection,
         objection_column=table.timestamps.get("objection"),
         problem=_problem(name, duration, trigger, column, recorded),
+        life=life,
     )
 
 
+def _life(rule: RetentionRule, cap: Duration | None) -> Phases | None:
+    """The rule's active period then its archive, bounded by the notice's maximum; None
+    without an archive, or when the active period alone reaches the maximum."""
+    if rule.archive is None or rule.duration is None or rule.required_by is not None:
+        return None
+    if cap is not None and longer(rule.duration, cap):
+        return None
+    return Phases(rule.duration, rule.archive, cap)
+
+
 def _problem(
-    name: str, duration: Duration | None, trigger: str | None, column: str | None, recorded: bool
+    name: str, duration: Period | None, trigger: str | None, column: str | None, recorded: bool
 ) -> str | None:
     if duration is None:
         return f"rule {name} has no duration, so it never ends: its rows are kept"

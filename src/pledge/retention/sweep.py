@@ -7,12 +7,13 @@ set-based condition per table (pledge.retention.predicates):
   held and by what, those that rows staying refer to and, of these, those it would
   anonymise; nothing is changed;
 - a sweep takes each source's tables children first, and in each deletes or anonymises the
-  due rows in batches (pledge.retention.sweep_batches). Each batch is one short transaction
-  of the company database, with the store's record of it (counts, and the journal of the
-  keys that must stay gone) committed inside it. A row still referred to by a row that
-  stays is left and counted: no ON DELETE CASCADE or SET NULL ever fires. Its declared
-  columns are erased instead, once, as an erasure does with a row it cannot delete
-  (pledge.retention.sweep_tables says which columns stay to judge it later).
+  due rows in batches (pledge.retention.sweep_batches), and moves the rows past their active
+  period into the archive where a rule has one (pledge.retention.sweep_archive). Each batch
+  is one short transaction of the company database, with the store's record of it (counts,
+  and the journal of the keys that must stay gone) committed inside it. A row still
+  referred to by a row that stays is left and counted: no ON DELETE CASCADE or SET NULL
+  ever fires. Its declared columns are erased instead, once, as an erasure does with a row
+  it cannot delete (pledge.retention.sweep_tables says which columns stay to judge it).
 
 Every run is recorded (SweepRunRow, and a SweepResultRow per table). A run that stopped
 midway (a crash, a database refusing a batch) resumes with `run_id`: its as-of moment is
@@ -170,8 +171,8 @@ def forecast(
     people: PersonRows | None = None,
 ) -> dict[str, int]:
     """Per "source.table", the rows that are not due on `as_of` and will be within `days`
-    days (legal holds and rows to anonymise taken into account; references are not):
-    one COUNT per table."""
+    days (legal holds and rows to anonymise taken into account; references are not; rows
+    leaving for the archive count as due): one COUNT per table."""
     moment = _utc(as_of)
     later = moment + dt.timedelta(days=days)
     compiled = compile_retention(declaration)
@@ -184,8 +185,8 @@ def forecast(
                 swept = prepared.swept[retention.table]
                 if swept.table is None:
                     continue
-                now_due = swept.work(swept.judge(moment, people).conditions())
-                then_due = swept.work(swept.judge(later, people).conditions())
+                now_due = swept.leaving(moment, people)
+                then_due = swept.leaving(later, people)
                 query = sa.select(count_of(sa.and_(then_due, sa.not_(now_due))))
                 found[retention.name] = connection.execute(
                     query.select_from(swept.table)

@@ -4,6 +4,11 @@ A batch's store transaction is committed inside the company transaction that did
 just before that one commits: the journal then never misses a batch that was committed. If
 the company's commit fails after it, the journal names rows that were due and are still
 there; a replay or the next sweep takes them, which is what was meant for them anyway.
+A batch that archives rows (pledge.retention.sweep_archive) also seals them into the archive
+in that same store transaction.
+
+When a table is finished, its archived rows whose archive ended are deleted from the archive
+in the transaction that records it (`finish_table`), and counted.
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pledge.errors import PledgeError
+from pledge.retention.archive import Archived, add_archived, purge_archive
 from pledge.retention.journal import Action as JournalAction
 from pledge.retention.journal import journal_batch
 from pledge.retention.rules import Place, TableRetention
-from pledge.retention.sweep_report import TableSweep, holds_in
+from pledge.retention.sweep_report import TableSweep, holds_in, rows
 from pledge.sources.erasure_sql import Key
 from pledge.sources.values_codec import EncodedKeys
 from pledge.store import Store
@@ -34,6 +40,7 @@ class Tally:
 
     deleted: int = 0
     anonymised: int = 0
+    archived: int = 0
     batches: int = 0
     longest: float = 0.0  # seconds
     seconds: float = 0.0
@@ -104,6 +111,7 @@ def begin_table(store: Store, run_id: int, retention: TableRetention) -> Tally:
         return Tally(
             deleted=row.deleted,
             anonymised=row.anonymised,
+            archived=row.archived,
             batches=row.batches,
             longest=row.longest_batch_ms / 1000,
             seconds=row.duration_ms / 1000,
@@ -135,6 +143,49 @@ def record_batch(
         _tally_into(_result(session, run_id, retention), tally)
 
 
+def record_archive_batch(
+    store: Store,
+    run_id: int,
+    retention: TableRetention,
+    *,
+    archived: Sequence[Archived],
+    deleted: Sequence[Key],
+    anonymised: Sequence[Key],
+    tally: Tally,
+    package_key: bytes,
+) -> None:
+    """A batch of the archive pass: its rows sealed into the archive, the keys of those
+    deleted or anonymised in the table into the journal, and the counts, in one transaction."""
+    now = _now()
+    with store.session(write=True) as session:
+        add_archived(
+            session,
+            source=retention.source,
+            table=retention.table,
+            rows=archived,
+            run_id=run_id,
+            package_key=package_key,
+            now=now,
+        )
+        entries: tuple[tuple[JournalAction, Sequence[Key]], ...] = (
+            ("deleted", deleted),
+            ("anonymised", anonymised),
+        )
+        for action, keys in entries:
+            if keys:
+                journal_batch(
+                    session,
+                    source=retention.source,
+                    table=retention.table,
+                    action=action,
+                    cause=f"sweep:{run_id}",
+                    keys=keys,
+                    key=package_key,
+                    now=now,
+                )
+        _tally_into(_result(session, run_id, retention), tally)
+
+
 def finish_table(
     store: Store,
     run_id: int,
@@ -144,11 +195,35 @@ def finish_table(
     held: int,
     referenced: int,
     notes: Sequence[str],
-) -> None:
+    as_of: dt.datetime | None = None,
+    dry_run: bool = False,
+) -> int:
+    """The table's result, done; with `as_of`, its archived rows whose archive ended by then
+    deleted (a dry run counts them), and how many, also said in a note."""
     with store.session(write=True) as session:
+        purged = 0
+        if as_of is not None:
+            purged = purge_archive(
+                session,
+                source=retention.source,
+                table=retention.table,
+                as_of=as_of,
+                dry_run=dry_run,
+            )
         row = _result(session, run_id, retention)
+        notes = [*notes, *purge_notes(purged, dry_run=dry_run)]
         _tally_into(row, tally)
         row.held, row.referenced, row.notes, row.done = held, referenced, list(notes), True
+        row.archive_deleted = purged
+        return purged
+
+
+def purge_notes(purged: int, *, dry_run: bool) -> list[str]:
+    """What a table's result says of the rows deleted from the archive."""
+    if not purged:
+        return []
+    verb = "would be deleted" if dry_run else "deleted"
+    return [f"{rows(purged)} {verb} from the archive: their archive ended"]
 
 
 def _run(session: Session, run_id: int) -> SweepRunRow:
@@ -160,6 +235,7 @@ def _run(session: Session, run_id: int) -> SweepRunRow:
 
 def _tally_into(row: SweepResultRow, tally: Tally) -> None:
     row.deleted, row.anonymised, row.batches = tally.deleted, tally.anonymised, tally.batches
+    row.archived = tally.archived
     row.longest_batch_ms = round(tally.longest * 1000)
     row.duration_ms = round(tally.seconds * 1000)
 
@@ -181,6 +257,8 @@ def _result(session: Session, run_id: int, retention: TableRetention) -> SweepRe
             action=retention.action,
             deleted=0,
             anonymised=0,
+            archived=0,
+            archive_deleted=0,
             held=0,
             referenced=0,
             batches=0,
@@ -214,6 +292,8 @@ def _reported(row: SweepResultRow, dry_run: bool) -> TableSweep:
         seconds=row.duration_ms / 1000,
         notes=tuple(row.notes),
         referenced_anonymised=row.anonymised if deletes else 0,
+        archived=row.archived,
+        archive_deleted=row.archive_deleted,
     )
 
 

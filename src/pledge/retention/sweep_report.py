@@ -21,6 +21,13 @@ class TableSweep:
     counts those this run erased (a dry run: would erase), also counted in `anonymised`
     (not in a dry run, whose `deleted` and `anonymised` are 0); a later sweep counts them
     as referenced only, until they are freed and deleted.
+
+    A table whose rules have an archive counts here the rows past their whole life (the
+    active period, then the archive). `archived`: rows moved out of the table into the
+    archive (a dry run: that would be), past their active period only; a row rows staying
+    refer to is archived and anonymised in place, counted in `anonymised` too.
+    `archive_deleted`: the table's archived rows whose archive ended, deleted from it (a dry
+    run: that would be).
     """
 
     source: str
@@ -38,6 +45,8 @@ class TableSweep:
     seconds: float
     notes: tuple[str, ...]
     referenced_anonymised: int = 0
+    archived: int = 0
+    archive_deleted: int = 0
 
     @property
     def name(self) -> str:

@@ -16,7 +16,11 @@ every page it reads), or after its passes for tables that refer to each other. A
 no rule is a legal hold, no person is held and (to delete) no foreign key refers to it has
 nothing to count: what it had due, its batches took.
 
-The batches of one pass over a table: pledge.retention.sweep_batches.
+The batches of one pass over a table: pledge.retention.sweep_batches. A table whose rules
+have an archive is swept as its rows end for good (its rules' active periods, then their
+archives), and its pass then moves the rows past their active period only into the archive
+(pledge.retention.sweep_archive); a dry run counts them. Rows past their active period that
+rows staying refer to are archived and anonymised in place, and said in a note.
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ import sqlalchemy as sa
 from pledge.retention.people import PersonRows
 from pledge.retention.predicates import PERSON, Condition, Conditions
 from pledge.retention.rules import Place, TableRetention
+from pledge.retention.sweep_archive import ArchivePass, left_referenced, would_archive
 from pledge.retention.sweep_batches import Batches
-from pledge.retention.sweep_record import Tally, begin_table, finish_table
+from pledge.retention.sweep_record import Tally, begin_table, finish_table, purge_notes
 from pledge.retention.sweep_report import TableSweep, hold_notes, rows
 from pledge.retention.sweep_tables import SweptSource, SweptTable
 from pledge.store import Store
@@ -102,12 +107,14 @@ class SweepRun:
         conditions = swept.judge(self.as_of, self.people).conditions()
         due = swept.work(conditions)
         refers = source.referenced_after(retention.table, self.as_of, self.people)
-        counts = self._counts(source, swept, conditions, due, refers)
+        archive = would_archive(source, swept, self.as_of, self.people)
+        counts = self._counts(source, swept, conditions, due, refers, archive)
         expired, referenced = counts["due"], counts["referenced"]
         gone = expired - referenced
         tally = Tally(
             deleted=gone if swept.deletes else 0,
             anonymised=counts["to_anonymise"] if swept.deletes else expired,
+            archived=counts["to_archive"],
             seconds=time.perf_counter() - started,
         )
         self._report(source, swept, tally, counts, expired=expired)
@@ -121,7 +128,14 @@ class SweepRun:
         verb = "deleting from" if swept.deletes else "anonymising"
         self.doing = f"{verb} {retention.name}"
         batches = Batches(self.store, self.run_id, self.journal_key, self.batch)
-        return batches.run(source, swept, due, self.tallies[retention.place])
+        changed = batches.run(source, swept, due, self.tallies[retention.place])
+        if swept.active is None:
+            return changed
+        self.doing = f"archiving {retention.name}"
+        archiving = ArchivePass(
+            self.store, self.run_id, self.journal_key, self.batch, self.as_of, self.people
+        )
+        return changed + archiving.run(source, swept, self.tallies[retention.place])
 
     def _anonymise_referenced(
         self, source: SweptSource, swept: SweptTable, before: Before | None
@@ -156,7 +170,9 @@ class SweepRun:
         conditions = swept.judge(self.as_of, self.people).conditions()
         due = swept.work(conditions)
         refers = source.referenced(retention.table) if swept.deletes else sa.false()
-        return self._counts(source, swept, conditions, due, refers)
+        # Only the rows left in place count now: those archived are gone, or anonymised.
+        archive = (sa.false(), left_referenced(source, swept, self.as_of, self.people))
+        return self._counts(source, swept, conditions, due, refers, archive)
 
     def _finish(
         self, source: SweptSource, swept: SweptTable, started: float, before: Before | None
@@ -169,7 +185,7 @@ class SweepRun:
             expired = settled(swept, tally) + counts["due"]
             left = counts["due"] - counts["referenced"]
         else:
-            counts = before.counts or {"due": 0, "held": 0, "referenced": 0, "to_anonymise": 0}
+            counts = before.counts or dict.fromkeys(_COUNTED, 0)
             expired = before.settled + counts["due"] if before.counts else settled(swept, tally)
             taken = settled(swept, tally) - before.settled
             left = max(0, counts["due"] - counts["referenced"] - taken)
@@ -184,9 +200,14 @@ class SweepRun:
         conditions: Conditions,
         due: Condition,
         refers: Condition,
+        archive: tuple[Condition, Condition],
     ) -> dict[str, int]:
+        """`archive`: the rows to archive, and those past their active period kept in
+        place because rows staying refer to them (for a table with no archive, unused)."""
         assert swept.table is not None
         anonymises = swept.deletes and bool(swept.erasures)
+        archives = swept.active is not None
+        to_archive = archive[0] if archives else sa.false()
         columns = {
             "due": count_of(due),
             "held": count_of(conditions.held),
@@ -197,12 +218,16 @@ class SweepRun:
                 if anonymises
                 else sa.literal(0)
             ),
+            "to_archive": count_of(to_archive) if archives else sa.literal(0),
+            "archive_referenced": count_of(archive[1]) if archives else sa.literal(0),
             **{f"hold:{name}": count_of(c) for name, c in conditions.holds.items()},
         }
         query = sa.select(*(c.label(f"c{i}") for i, c in enumerate(columns.values())))
-        # Every row counted is due or held: said once more as a filter, an index on the
-        # trigger column can serve it (PostgreSQL takes the rules' shared terms out of the OR).
-        query = query.select_from(swept.table).where(sa.or_(due, conditions.held))
+        # Every row counted is due, held or past its active period: said once more as a
+        # filter, an index on the trigger column can serve it (PostgreSQL takes the rules'
+        # shared terms out of the OR).
+        past = swept.to_archive(self.as_of, self.people) if archives else sa.false()
+        query = query.select_from(swept.table).where(sa.or_(due, conditions.held, past))
         with source.engine.connect() as connection:
             found = connection.execute(query).one()
         return {name: int(value or 0) for name, value in zip(columns, found, strict=True)}
@@ -223,9 +248,10 @@ class SweepRun:
             *hold_notes(holds),
             *self._notes(swept, expired),
             *self._referenced_notes(source, swept, tally, counts),
+            *self._archive_notes(swept, tally, counts),
             *extra,
         ]
-        finish_table(
+        purged = finish_table(
             self.store,
             self.run_id,
             retention,
@@ -233,6 +259,8 @@ class SweepRun:
             held=counts["held"],
             referenced=counts["referenced"],
             notes=notes,
+            as_of=self.as_of,
+            dry_run=self.dry_run,
         )
         self.done[retention.place] = TableSweep(
             source=source.name,
@@ -248,9 +276,11 @@ class SweepRun:
             batches=tally.batches,
             longest_batch_seconds=tally.longest,
             seconds=tally.seconds,
-            notes=tuple(notes),
-            # A dry run's tally holds what it would anonymise.
+            notes=(*notes, *purge_notes(purged, dry_run=self.dry_run)),
+            # A dry run's tally holds what it would anonymise, and archive.
             referenced_anonymised=tally.anonymised if swept.deletes else 0,
+            archived=tally.archived,
+            archive_deleted=purged,
         )
 
     def _holds(self, retention: TableRetention, counts: Mapping[str, int]) -> tuple[str, ...]:
@@ -271,6 +301,29 @@ class SweepRun:
             notes += swept.column_notes
             if not swept.erasures:
                 notes.append("every declared column is kept: there is nothing to anonymise")
+        return notes
+
+    def _archive_notes(
+        self, swept: SweptTable, tally: Tally, counts: Mapping[str, int]
+    ) -> list[str]:
+        """How many rows went, or would go, to the archive, and how many stay in place."""
+        if swept.active is None:
+            return []
+        notes = []
+        if tally.archived:
+            verb = "would be moved" if self.dry_run else "moved"
+            notes.append(f"{rows(tally.archived)} {verb} to the archive: their active period ended")
+        kept = counts["archive_referenced"]
+        if kept:
+            one = kept == 1
+            its, them = ("its", "it") if one else ("their", "them")
+            stay = "would stay" if self.dry_run else ("stays" if one else "stay")
+            # Anonymised once archived; with nothing to erase, whole and not yet archived.
+            how = "anonymised once archived" if swept.erasures else "whole, archived once freed"
+            notes.append(
+                f"{rows(kept)} past {its} active period {stay} in the table, {how}: rows that "
+                f"stay refer to {them}"
+            )
         return notes
 
     def _referenced_notes(
@@ -299,7 +352,8 @@ class SweepRun:
     def _skipped(self, source: SweptSource, swept: SweptTable) -> TableSweep:
         """A table the sweep cannot change: recorded as done, with the reason."""
         notes = (f"not swept: {swept.skip}", *swept.retention.problems)
-        finish_table(
+        # Its archived rows still end when their archive does.
+        purged = finish_table(
             self.store,
             self.run_id,
             swept.retention,
@@ -307,6 +361,8 @@ class SweepRun:
             held=0,
             referenced=0,
             notes=notes,
+            as_of=self.as_of,
+            dry_run=self.dry_run,
         )
         return TableSweep(
             source=source.name,
@@ -322,8 +378,13 @@ class SweepRun:
             batches=0,
             longest_batch_seconds=0.0,
             seconds=0.0,
-            notes=notes,
+            notes=(*notes, *purge_notes(purged, dry_run=self.dry_run)),
+            archive_deleted=purged,
         )
+
+
+# What a table's count query gives, besides each hold's own count.
+_COUNTED = ("due", "held", "referenced", "to_anonymise", "to_archive", "archive_referenced")
 
 
 def settled(swept: SweptTable, tally: Tally) -> int:

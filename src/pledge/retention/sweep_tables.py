@@ -12,6 +12,11 @@ anonymises the rows it cannot delete. What the sweep must read to delete them on
 freed is left as it is (`_still_read`): the dates the table's rules count from and, while a
 rule counts from something Pledge records (an account closed), what leads from the person
 to the row, and through it to others: its identity columns and the columns of its links.
+
+A table whose rules have an archive is swept as its rows end for good (`retention`: each
+rule's active period then its archive), and `active` keeps the rules as the active base
+ends: the rows due under `active` and not yet for good go to the archive
+(pledge.retention.sweep_archive), with the table's declared columns (`archived_columns`).
 """
 
 from __future__ import annotations
@@ -55,10 +60,28 @@ class SweptTable:
     erasures: tuple[ColumnErasure, ...]
     column_notes: tuple[str, ...]
     skip: str | None  # why it is counted at most, never changed
+    # With an archive: the rules as the active base ends, and the columns archived.
+    active: TableRetention | None = None
+    archived_columns: tuple[str, ...] = ()
 
     @property
     def deletes(self) -> bool:
         return self.retention.action == "delete"
+
+    def to_archive(self, as_of: dt.datetime, people: PersonRows | None) -> Condition:
+        """The rows past their active period but not their archive: FALSE without one."""
+        if self.active is None:
+            return sa.false()
+        assert self.table is not None
+        active = Judge(self.active, self.table, self.key, self.types, as_of, people)
+        ended = self.judge(as_of, people).conditions().due
+        return sa.and_(active.conditions().due, sa.not_(ended))
+
+    def leaving(self, as_of: dt.datetime, people: PersonRows | None) -> Condition:
+        """The rows a sweep takes out of the active base: changed, or archived."""
+        return sa.or_(
+            self.work(self.judge(as_of, people).conditions()), self.to_archive(as_of, people)
+        )
 
     def judge(self, as_of: dt.datetime, people: PersonRows | None) -> Judge:
         assert self.table is not None
@@ -203,13 +226,16 @@ def prepare_source(
         swept[retention.table] = SweptTable(
             retention, None, info.primary_key, found, erasures, notes, skip
         )
+        if retention.archives:
+            columns = declared.tables[retention.table].columns
+            swept[retention.table] = dataclasses.replace(
+                swept[retention.table],
+                retention=retention.whole(),
+                active=retention,
+                archived_columns=tuple(c for c in columns if c in info.columns),
+            )
     tables = _tables(schema, types)
-    swept = {
-        table: SweptTable(
-            s.retention, tables.get(table), s.key, s.types, s.erasures, s.column_notes, s.skip
-        )
-        for table, s in swept.items()
-    }
+    swept = {table: dataclasses.replace(s, table=tables.get(table)) for table, s in swept.items()}
     return SweptSource(name, engine, schema, tables, refs, swept)
 
 

@@ -1,5 +1,5 @@
 """Retention: sweep runs and results, the journal of rows that must stay gone, legal holds,
-events about people."""
+events about people, and the archive of rows past their active period."""
 
 from __future__ import annotations
 
@@ -72,6 +72,9 @@ class SweepResultRow(Base):
     # The batch done last: a sweep that stopped resumes after it.
     done: Mapped[bool] = mapped_column(Boolean)
     notes: Mapped[list[str]] = mapped_column(JSON)
+    # Moved into the archive (ArchivedRowRow), and deleted from it once their archive ended.
+    archived: Mapped[int] = mapped_column(Integer, server_default="0")
+    archive_deleted: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class GoneRowsRow(Base):
@@ -141,3 +144,47 @@ class SubjectEventRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     # For a child: when their data was erased (NULL: still to do).
     handled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class ArchivedRowRow(Base):
+    """A row that left a company table at the end of its active period, kept in the
+    restricted archive until its rule's archive ends (pledge.retention.sweep_archive).
+
+    Everything that could identify the person, the row's key included, is in `sealed`
+    (AES-GCM under the package key, bound to the source and table); `key_digest` is a keyed
+    hash of the key, so that a row archived once is found again without opening anything.
+    Only staff with the role legal may open it, and each opening is an ArchiveReadRow.
+    """
+
+    __tablename__ = "archived_rows"
+    __table_args__ = (
+        Index("ix_archived_rows_source_table_until", "source", "table_name", "until"),
+        Index("ix_archived_rows_source_table_key", "source", "table_name", "key_digest"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(64))
+    table_name: Mapped[str] = mapped_column(String(128))
+    # The rule whose archive keeps it longest, and the sweep that moved it here.
+    rule: Mapped[str] = mapped_column(String(128))
+    run_id: Mapped[int] = mapped_column(Integer)
+    key_digest: Mapped[str] = mapped_column(String(64))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)  # the key and declared columns, as JSON
+    archived_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # The moment its archive ends: the first sweep at or after it deletes it.
+    until: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ArchiveReadRow(Base):
+    """One opening of an archived row by a member of staff: who, when, which row (kept
+    after the row itself is deleted, so its id is no foreign key)."""
+
+    __tablename__ = "archive_reads"
+    __table_args__ = (Index("ix_archive_reads_read_at", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    archived_row_id: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(64))
+    table_name: Mapped[str] = mapped_column(String(128))
+    read_by: Mapped[str] = mapped_column(String(120))  # "staff:<username>"
+    read_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

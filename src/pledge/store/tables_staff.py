@@ -15,7 +15,7 @@ from pledge.store.base import Base, UtcDateTime, one_of
 
 # --- staff and their sessions (pledge.auth) -------------------------------------------------
 
-ROLES = ("admin", "privacy_officer", "viewer")
+ROLES = ("admin", "privacy_officer", "viewer", "legal")
 
 
 class UserRow(Base):

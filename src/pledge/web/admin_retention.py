@@ -5,6 +5,7 @@
     POST /admin/retention/preview       a dry run now, then its page (privacy officer)
     POST /admin/retention/run           queue a real sweep now (admin)
     GET  /admin/retention/{action}      back to the page (after signing in again)
+    GET  /admin/retention/archive...    the archive, for the role legal (admin_archive)
 
 Like the request pages, these run no script and show counts and the names of tables and
 rules, never a value from the company's rows. A dry run is done while staff wait (it only
@@ -25,6 +26,7 @@ from pledge.auth.roles import Role
 from pledge.errors import NotFound, PledgeError
 from pledge.retention.schedule import queue_manual
 from pledge.retention.sweep import run_sweep
+from pledge.web.admin_archive import archive_routes
 from pledge.web.admin_console_flash import Flash, Flasher
 from pledge.web.admin_pages import PRIVATE_HEADERS, admin_page
 from pledge.web.admin_retention_forecast import FORECAST_DAYS, ForecastCache, first_line
@@ -45,6 +47,8 @@ _ACTIONS = ("preview", "run")
 
 def retention_console_routes(holder: DeclarationHolder) -> APIRouter:
     router = APIRouter(prefix=PAGE, include_in_schema=False)
+    # Before "/{action}", which would otherwise take "/archive" for an action.
+    router.include_router(archive_routes(holder))
     forecasts = ForecastCache()
 
     def flasher(request: Request) -> Flasher:

@@ -1,7 +1,8 @@
 """What the console's retention page shows, read from the store: runs, holds, children.
 
 Sweeps are shown by their counts and the names of tables and rules, never by a value from
-the company's rows. Holds and children name the person staff recorded them for, as the
+the company's rows; of the archive, only how many rows it holds (the role legal opens them,
+pledge.web.admin_archive). Holds and children name the person staff recorded them for, as the
 request pages do.
 """
 
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pledge.errors import NotFound
+from pledge.retention.archive import archive_count
 from pledge.retention.holds import active_holds
 from pledge.retention.schedule import next_sweep, starter_of, unfinished_sweeps
 from pledge.retention.slots import slot_of
@@ -63,6 +65,7 @@ class Overview:
     next_sweep: str
     holds: list[HoldLine]
     children: list[ChildLine]
+    archived: int  # rows in the archive
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class ResultLine:
     duration: str
     done: bool
     notes: list[str]
+    archived: int = 0
+    archive_deleted: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ def overview(session: Session, now: dt.datetime) -> Overview:
         next_sweep=moment_words(coming) if coming else "",
         holds=_holds(session, now.date()),
         children=_children(session),
+        archived=archive_count(session),
     )
 
 
@@ -204,6 +210,8 @@ def _result_line(row: SweepResultRow) -> ResultLine:
         duration=_seconds(row.duration_ms / 1000),
         done=row.done,
         notes=list(row.notes),
+        archived=row.archived,
+        archive_deleted=row.archive_deleted,
     )
 
 

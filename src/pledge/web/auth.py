@@ -223,9 +223,9 @@ def staff_page(role: Role) -> Callable[..., Awaitable[Staff]]:
 
 def _allowed(staff: Staff, role: Role) -> Staff:
     if not staff.role.allows(role):
+        needs = f"the role '{role.value}'" + ("" if role.alone else " or higher")
         raise Forbidden(
-            f"this needs the role '{role.value}' or higher; {staff.username} is"
-            f" '{staff.role.value}'",
+            f"this needs {needs}; {staff.username} is '{staff.role.value}'",
             "ask an admin to change your role",
         )
     return staff

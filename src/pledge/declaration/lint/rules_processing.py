@@ -187,6 +187,40 @@ def retention_cap_conflict(ctx: LintContext) -> Iterator[Problem]:
         yield ctx.warn("RET-CAP-CONFLICT", ("retention", name, "duration"), message, hint)
 
 
+@rule("RET-ARCHIVE-CAP")
+def retention_archive_cap(ctx: LintContext) -> Iterator[Problem]:
+    # The archive is still keeping: the notice's maximum bounds it too, and the sweep
+    # deletes archived rows once the maximum is reached (pledge.retention.rules).
+    d = ctx.declaration
+    cap = d.notice.maximum_retention
+    if cap is None:
+        return
+    for name, retention in d.retention.items():
+        active, archive = retention.duration, retention.archive
+        if active is None or archive is None or longer(active, cap):
+            continue  # no archive, or RET-CAP-CONFLICT says the active period is too long
+        if not _exceeds(active, archive, cap):
+            continue
+        yield ctx.warn(
+            "RET-ARCHIVE-CAP",
+            ("retention", name, "archive"),
+            f"retention rule '{name}' keeps data {active} then {archive} in the archive, "
+            f"longer than the {cap} the notice promises as a maximum "
+            "(notice.maximum_retention): the archive ends at the maximum",
+            f"shorten the archive so that the whole stays within {cap}, or raise "
+            "notice.maximum_retention",
+        )
+
+
+def _exceeds(active: Duration, archive: Duration, cap: Duration) -> bool:
+    """Whether the active period then the archive clearly exceed `cap`, as `longer` judges."""
+    months = {"month": 1, "year": 12}
+    if {active.unit, archive.unit, cap.unit} <= set(months):
+        whole = active.amount * months[active.unit] + archive.amount * months[archive.unit]
+        return whole > cap.amount * months[cap.unit]
+    return active.approx_days() + archive.approx_days() > cap.approx_days() * 1.01
+
+
 @rule("RET-JUSTIFICATION-MISSING")
 def retention_justification_missing(ctx: LintContext) -> Iterator[Problem]:
     # S000-19: a period must be justified against the amount, nature and sensitivity of the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 
 from pledge.declaration.model.common import ANY_LANGUAGE, DurationField, Strict, Text
 
@@ -136,6 +136,37 @@ class RetentionRule(Strict):
         "sensitivity of the data, its purposes and whether they could be met another way",
     )
     categories: list[str] = []
+    # Last, so that its check sees every other key of the rule.
+    archive: DurationField | None = Field(
+        default=None,
+        description="after `duration` (the active base), how long records stay in a "
+        "restricted archive, readable by the role legal only, before they are deleted",
+    )
+
+    @field_validator("archive")
+    @classmethod
+    def _archive_fits(cls, archive: Any, info: ValidationInfo) -> Any:
+        # An archive follows an active period that ends, and ends in deletion: a rule that
+        # keeps records in place (anonymised, or for a law) has no such phase.
+        if archive is None:
+            return archive
+        rule = info.data
+        if "duration" in rule and rule["duration"] is None:  # absent, not misspelt
+            raise ValueError(
+                "an archive follows the active period, and this rule gives no 'duration': "
+                "add how long the records stay in the active base"
+            )
+        if rule.get("action") == "anonymise":
+            raise ValueError(
+                "a rule that anonymises keeps its records in place, while an archive moves "
+                "them out and deletes them: remove 'archive', or 'action: anonymise'"
+            )
+        if rule.get("required_by") is not None:
+            raise ValueError(
+                "a legal hold keeps records for the period its law sets: write that whole "
+                "period as 'duration' and remove 'archive'"
+            )
+        return archive
 
 
 SafeguardKind = Literal[
