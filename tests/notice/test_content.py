@@ -93,6 +93,42 @@ def test_retention_criteria_objection_and_consent_variants() -> None:
     assert retention.maximum == ""
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            "5 years from the end of our contract with you; then 1 year more in a separate "
+            "archive, "
+            "which only our staff in charge of legal matters can open, before it is deleted",
+        ),
+        (
+            "fr",
+            "5 ans à compter de la fin de notre contrat avec vous ; puis 1 an de plus en "
+            "archive intermédiaire, séparée, que seul notre personnel chargé des questions "
+            "juridiques peut consulter, avant leur suppression",
+        ),
+    ],
+)
+def test_an_archive_period_is_told_after_the_active_one(lang: str, expected: str) -> None:
+    declared = declare(
+        """
+        retention:
+          customers:
+            name: Customers
+            duration: 5 years
+            trigger: contract_end
+            archive: 1 year
+        """,
+        base=MINIMAL.replace(
+            "  jurisdictions: [uk]", "  jurisdictions: [uk]\n  languages: [en, fr]"
+        ),
+    )
+    retention = section(build_notice(declared, lang).sections, RetentionSection)
+    assert isinstance(retention, RetentionSection)
+    assert [rule.period for rule in retention.rules] == [expected]
+
+
 def test_french_retention_uses_french_words_and_durations() -> None:
     retention = section(build_notice(demo(), "fr").sections, RetentionSection)
     assert isinstance(retention, RetentionSection)

@@ -126,6 +126,11 @@ def period_phrase(ctx: NoticeContext, key: str, *, with_name: bool = False) -> s
         }
     if rule.ends_on_objection and not _ends_by_objecting(ctx, key, rule):
         phrase = ctx._("%(period)s, unless you object") % {"period": phrase}
+    if rule.archive is not None and rule.archive.amount > 0:
+        phrase = ctx._(
+            "%(period)s; then %(archive)s more in a separate archive, which only our staff in "
+            "charge of legal matters can open, before it is deleted"
+        ) % {"period": phrase, "archive": rule.archive.describe(ctx.lang)}
     if with_name:
         return ctx._("%(name)s: %(period)s") % {
             "name": ctx.t(rule.name),
