@@ -91,7 +91,8 @@ def test_a_sweep_moves_rows_to_the_archive_then_deletes_them_from_it(
     path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines = sweep(path, capsys, "--dry-run", "--as-of", "2025-07-01T10:30")
-    assert lines[3].split() == ["app.calls", "calls", "delete", "1", "0", "0"]
+    assert lines[2].split()[-3:] == ["archived", "archive", "ended"]
+    assert lines[3].split() == ["app.calls", "calls", "delete", "1", "0", "0", "1", "0"]
     assert "  app.calls: 1 row would be moved to the archive: their active period ended" in lines
     assert calls(path) == [1, 2, 3]
 
@@ -101,6 +102,8 @@ def test_a_sweep_moves_rows_to_the_archive_then_deletes_them_from_it(
 
     lines = sweep(path, capsys, "--as-of", "2025-07-01T10:30")
     assert "  app.calls: 1 row moved to the archive: their active period ended" in lines
+    row = next(line.split() for line in lines if line.startswith("app.calls"))
+    assert row[-2:] == ["1", "0"]  # archived, archive ended
     assert calls(path) == [3]
     assert archived(path) == [("calls", dt.datetime(2026, 7, 1, 10, 30, tzinfo=dt.UTC))]
 

@@ -101,7 +101,11 @@ def _table(report: SweepReport, declaration: Declaration) -> list[str]:
     headers = ["table", "rules", "action", "expired", "held", "referenced"]
     if not report.dry_run:
         headers += ["deleted", "anonymised", "batches", "seconds"]
-    table = [headers, *(_row(t, report.dry_run) for t in report.tables)]
+    # Only where a rule keeps an archive: moved to it (or would be), and deleted from it.
+    archive = any(t.archived or t.archive_deleted for t in report.tables)
+    if archive:
+        headers += ["archived", "archive ended"]
+    table = [headers, *(_row(t, report.dry_run, archive) for t in report.tables)]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     for row in table:
         cells = [
@@ -123,7 +127,7 @@ def _table(report: SweepReport, declaration: Declaration) -> list[str]:
     return lines
 
 
-def _row(table: TableSweep, dry_run: bool) -> list[str]:
+def _row(table: TableSweep, dry_run: bool, archive: bool) -> list[str]:
     cells = [
         table.name,
         ", ".join(table.rules),
@@ -139,6 +143,8 @@ def _row(table: TableSweep, dry_run: bool) -> list[str]:
             str(table.batches),
             f"{table.seconds:.2f}",
         ]
+    if archive:
+        cells += [str(table.archived), str(table.archive_deleted)]
     return cells
 
 
