@@ -34,6 +34,7 @@ import platform
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -68,9 +69,12 @@ FLOOR_TABLE = "visitors_floor"
 PRISTINE = "visitors_pristine"
 KEYS = Keys.derive(b"pledge bench: sweep at scale, not a real secret")
 OTHERS = ("requests_at_scale.py",)  # benchmarks that may share the server
+# Said of the statements a sweep runs in another thread, at the same time as its own.
+BESIDE = " beside"
 
 Admin = psycopg.Connection[Any]
 Action = Literal["delete", "anonymise"]
+ACTIONS: tuple[Action, ...] = ("delete", "anonymise")
 
 
 def note(message: str) -> None:
@@ -285,7 +289,10 @@ class Swept:
 
     @property
     def in_server(self) -> float:
-        return sum(seconds for _, seconds in self.statements.values())
+        """Seconds the sweep's own thread waited for the server (not those run beside)."""
+        return sum(
+            seconds for kind, (_, seconds) in self.statements.items() if not kind.endswith(BESIDE)
+        )
 
 
 @dataclass(frozen=True)
@@ -296,6 +303,7 @@ class Repeat:
     swept: Swept
     differences: int  # rows not the same in both copies afterwards
     floor_first: bool
+    load: tuple[float, float]  # the machine's load average (1 min) before and after
 
 
 @dataclass(frozen=True)
@@ -351,17 +359,23 @@ def measure_floor(admin: Admin, schema: str, action: Action) -> Floor:
 
 @contextmanager
 def statement_clock(engine: Engine) -> Iterator[dict[str, tuple[int, float]]]:
-    """The time the engine's statements took to answer, by kind."""
+    """The time the engine's statements took to answer, by kind; those run in another thread
+    than the sweep's (at the same time as its own) are said to be BESIDE."""
     spent: dict[str, tuple[int, float]] = {}
-    started: list[float] = []
+    started: dict[int, float] = {}  # by cursor: statements of two threads may overlap
+    lock = threading.Lock()
 
-    def before(*_: Any) -> None:
-        started.append(time.perf_counter())
+    def before(_conn: Any, cursor: Any, *_: Any) -> None:
+        started[id(cursor)] = time.perf_counter()
 
-    def after(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def after(_conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        took = time.perf_counter() - started.pop(id(cursor))
         kind = statement_kind(statement)
-        count, seconds = spent.get(kind, (0, 0.0))
-        spent[kind] = (count + 1, seconds + time.perf_counter() - started.pop())
+        if threading.current_thread() is not threading.main_thread():
+            kind += BESIDE
+        with lock:
+            count, seconds = spent.get(kind, (0, 0.0))
+            spent[kind] = (count + 1, seconds + took)
 
     sa.event.listen(engine, "before_cursor_execute", before)
     sa.event.listen(engine, "after_cursor_execute", after)
@@ -437,14 +451,18 @@ def measure(admin: Admin, schema: str, action: Action, batch: int | None, repeat
         fresh_copies(admin, schema)
         expired = count_rows(admin, schema, TABLE, f"seen_at {test} '{bound.moment.isoformat()}'")
         floor_first = number % 2 == 0
+        load = os.getloadavg()[0]
         if floor_first:
             floor = measure_floor(admin, schema, action)
             swept = measure_sweep(admin, schema, action, batch)
         else:
             swept = measure_sweep(admin, schema, action, batch)
             floor = measure_floor(admin, schema, action)
+        load_after = os.getloadavg()[0]
         note("comparing the two copies row for row")
-        done.append(Repeat(floor, swept, differences(admin, schema), floor_first))
+        done.append(
+            Repeat(floor, swept, differences(admin, schema), floor_first, (load, load_after))
+        )
     return Measure(action, expired, done)
 
 
@@ -569,7 +587,8 @@ def render_detail(m: Measure) -> list[str]:
             f"  repeat {number} ({order}): floor {r.floor.rows:,} rows in {r.floor.seconds:.2f} s;"
             f" sweep {r.swept.rows:,} rows in {r.swept.seconds:.2f} s, {table.batches:,} batches,"
             f" typically {ms(r.swept.typical_batch)}, longest {ms(table.longest_batch_seconds)};"
-            f" ratio {r.floor.seconds / r.swept.seconds:.2f}x",
+            f" ratio {r.floor.seconds / r.swept.seconds:.2f}x; load {r.load[0]:.1f} before,"
+            f" {r.load[1]:.1f} after",
             f"    both copies the same afterwards: {same}; journal: {r.swept.journal_entries:,}"
             f" sealed entries for {r.swept.journal_rows:,} rows"
             f" ({'one per batch, every row' if journal_ok else 'NOT one per batch'})",
@@ -592,15 +611,19 @@ def options() -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the table; reuse a kept one")
     parser.add_argument("--batch", type=int, default=None, help="default: the sweep's own")
     parser.add_argument("--repeats", type=int, default=3, help="per measure (default 3)")
+    parser.add_argument(
+        "--only", choices=ACTIONS, default=None, help="one measure only (default: both)"
+    )
     return parser.parse_args()
 
 
 def command(given: argparse.Namespace) -> str:
     batch = "" if given.batch is None else f" --batch {given.batch}"
     keep = " --keep" if given.keep else ""
+    only = "" if given.only is None else f" --only {given.only}"
     return (
         f".venv/bin/python bench/sweep_at_scale.py --rows {given.rows}{batch}"
-        f" --repeats {given.repeats}{keep}"
+        f" --repeats {given.repeats}{keep}{only}"
     )
 
 
@@ -610,7 +633,7 @@ def main() -> None:
     others = others_running()
     for line in others:
         note(f"another benchmark is running: {line}")
-    actions: tuple[Action, ...] = ("delete", "anonymise")
+    actions: tuple[Action, ...] = ACTIONS if given.only is None else (given.only,)
     with (
         psycopg.connect(admin_url(), autocommit=True) as admin,
         bench_schema(admin, given.rows, given.keep) as (schema, generated),

@@ -6,7 +6,8 @@ batch's keys, sealed) is committed, then the company's transaction commits: the 
 never misses a batch that was committed (pledge.retention.sweep_record).
 
 A pass walks the table once: by windows of pages on PostgreSQL where it can
-(pledge.retention.sweep_pages), else in key order (pledge.retention.sweep_sql), batches
+(pledge.retention.sweep_pages; a DELETE's keys are listed beside it, on a second connection
+in a thread of its own), else in key order (pledge.retention.sweep_sql), batches
 growing from FIRST_BATCH rows towards `most`, each sized from the pace of the last to take
 about BATCH_SECONDS: a delete goes tens of thousands of rows at a time, an update that
 rewrites several indexes fewer.
@@ -15,16 +16,20 @@ rewrites several indexes fewer.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from pledge.errors import PledgeError
 from pledge.retention.predicates import Condition
 from pledge.retention.sweep_pages import (
     Change,
+    Lister,
     NotAsListed,
     PageWalk,
+    TooMany,
     Window,
     could_not_serialize,
     page_walk,
@@ -128,19 +133,33 @@ class Batches:
             return sa.update(table).where(rows).values(values)
 
         changed = 0
-        while walk.start < walk.end:
-            started = time.perf_counter()
-            try:
-                window = self._window(source, swept, due, walk, change, tally, started)
-            except NotAsListed:
-                walk.returning = True  # that batch was undone: again, journaling what changed
-                continue
-            seconds = time.perf_counter() - started
-            if window.count:
-                tally.longest = max(tally.longest, seconds)
-                changed += window.count
-            walk.advance(window, seconds, self.most)
+        # A DELETE's keys are listed beside it; an UPDATE, ten times slower, follows them.
+        with Lister(source.engine) if swept.deletes else nullcontext() as beside:
+            while walk.start < walk.end:
+                started = time.perf_counter()
+                try:
+                    window = self._window(source, swept, due, walk, change, tally, started, beside)
+                except NotAsListed:
+                    walk.returning = True  # that batch was undone: again, journaling what changed
+                    continue
+                except TooMany as exc:
+                    self._narrow(table.name, walk, exc.count, tally, started)
+                    continue
+                seconds = time.perf_counter() - started
+                if window.count:
+                    tally.longest = max(tally.longest, seconds)
+                    changed += window.count
+                walk.advance(window, seconds, self.most)
         return changed
+
+    def _narrow(self, name: str, walk: PageWalk, count: int, tally: Tally, started: float) -> None:
+        """After a window undone for holding `count` due rows: a narrower one."""
+        # Nothing was recorded, but the undone batch held its locks as long as it ran.
+        tally.longest = max(tally.longest, time.perf_counter() - started)
+        if not walk.narrow(count, self.most):
+            raise PledgeError(
+                f"{name}: more than {self.most} due rows in one page", "sweep with a bigger batch"
+            )
 
     def _window(
         self,
@@ -151,6 +170,7 @@ class Batches:
         change: Change,
         tally: Tally,
         started: float,
+        beside: Lister | None,
     ) -> Window:
         """The walk's next window, done and recorded; tried again when its rows changed
         under it."""
@@ -159,7 +179,7 @@ class Batches:
             try:
                 with batch_transaction(source.engine, repeatable=True) as connection:
                     window = take_window(
-                        connection, swept.table, swept.key[0], due, walk, self.most, change
+                        connection, swept.table, swept.key[0], due, walk, self.most, change, beside
                     )
                     if window.count:
                         self._record(swept, tally, window.keys, window.count, started)
