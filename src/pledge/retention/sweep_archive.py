@@ -41,7 +41,13 @@ from pledge.retention.people import PersonRows
 from pledge.retention.predicates import Condition
 from pledge.retention.rules import RuleRetention
 from pledge.retention.sweep_record import Tally, record_archive_batch
-from pledge.retention.sweep_sql import anonymise_batch, batch_transaction, delete_batch
+from pledge.retention.sweep_sql import (
+    anonymise_batch,
+    batch_transaction,
+    delete_batch,
+    key_after,
+    last_key,
+)
 from pledge.retention.sweep_tables import SweptSource, SweptTable
 from pledge.sources.erasure_sql import Key, key_in, locking
 from pledge.store import Store
@@ -91,7 +97,7 @@ class ArchivePass:
             tally.longest = max(tally.longest, time.perf_counter() - started)
             if len(picked) < size:
                 return changed
-            after = max(p.key for p in picked)
+            after = last_key([p.key for p in picked])
 
     def _batch(
         self,
@@ -132,7 +138,7 @@ class ArchivePass:
         tally.deleted += len(picked) - len(archived)  # archived once already, now freed
         tally.anonymised += len(anonymised)
         tally.batches += 1
-        tally.longest = max(tally.longest, time.perf_counter() - started)
+        tally.longest = max(tally.longest, time.perf_counter() - started)  # as recorded
         record_archive_batch(
             self.store,
             self.run_id,
@@ -141,7 +147,7 @@ class ArchivePass:
             deleted=deleted,
             anonymised=anonymised,
             tally=tally,
-            package_key=self.package_key,
+            journal_key=self.package_key,
         )
 
     def _archived(self, swept: SweptTable, picked: Sequence[_Picked]) -> list[Archived]:
@@ -224,7 +230,7 @@ def _pick(
     ]
     query = sa.select(*key, *(table.c[n] for n in names), *flags).where(take)
     if after is not None:
-        query = query.where(_after(key, after))
+        query = query.where(key_after(key, after))
     query = locking(query.order_by(*key).limit(size), connection)
     found = []
     width = len(key)
@@ -237,13 +243,6 @@ def _pick(
 
 def _date_columns(rules: Sequence[RuleRetention]) -> list[str]:
     return [c for rule in rules for c in (rule.column, rule.fallback) if c is not None]
-
-
-def _after(columns: Sequence[sa.Column[Any]], after: Key) -> Condition:
-    values = [sa.literal(v, c.type) for c, v in zip(columns, after, strict=True)]
-    if len(columns) == 1:
-        return columns[0] > values[0]
-    return sa.tuple_(*columns) > sa.tuple_(*values)
 
 
 def _until(

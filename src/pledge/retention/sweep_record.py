@@ -130,16 +130,7 @@ def record_batch(
     """The batch's keys into the journal and its counts into the result, in one transaction."""
     action: JournalAction = "deleted" if retention.action == "delete" else "anonymised"
     with store.session(write=True) as session:
-        journal_batch(
-            session,
-            source=retention.source,
-            table=retention.table,
-            action=action,
-            cause=f"sweep:{run_id}",
-            keys=keys,
-            key=journal_key,
-            now=_now(),
-        )
+        _journal(session, run_id, retention, ((action, keys),), journal_key, _now())
         _tally_into(_result(session, run_id, retention), tally)
 
 
@@ -152,10 +143,11 @@ def record_archive_batch(
     deleted: Sequence[Key],
     anonymised: Sequence[Key],
     tally: Tally,
-    package_key: bytes,
+    journal_key: bytes,
 ) -> None:
     """A batch of the archive pass: its rows sealed into the archive, the keys of those
-    deleted or anonymised in the table into the journal, and the counts, in one transaction."""
+    deleted or anonymised in the table into the journal, and the counts, in one transaction.
+    The journal's key also seals the archive (both are the package key)."""
     now = _now()
     with store.session(write=True) as session:
         add_archived(
@@ -164,26 +156,37 @@ def record_archive_batch(
             table=retention.table,
             rows=archived,
             run_id=run_id,
-            package_key=package_key,
+            package_key=journal_key,
             now=now,
         )
         entries: tuple[tuple[JournalAction, Sequence[Key]], ...] = (
             ("deleted", deleted),
             ("anonymised", anonymised),
         )
-        for action, keys in entries:
-            if keys:
-                journal_batch(
-                    session,
-                    source=retention.source,
-                    table=retention.table,
-                    action=action,
-                    cause=f"sweep:{run_id}",
-                    keys=keys,
-                    key=package_key,
-                    now=now,
-                )
+        _journal(session, run_id, retention, [e for e in entries if e[1]], journal_key, now)
         _tally_into(_result(session, run_id, retention), tally)
+
+
+def _journal(
+    session: Session,
+    run_id: int,
+    retention: TableRetention,
+    entries: Sequence[tuple[JournalAction, Sequence[Key] | EncodedKeys]],
+    key: bytes,
+    now: dt.datetime,
+) -> None:
+    """The keys a batch of this run deleted or anonymised, into the journal of erasures."""
+    for action, keys in entries:
+        journal_batch(
+            session,
+            source=retention.source,
+            table=retention.table,
+            action=action,
+            cause=f"sweep:{run_id}",
+            keys=keys,
+            key=key,
+            now=now,
+        )
 
 
 def finish_table(

@@ -213,7 +213,7 @@ def _next(
     columns = [table.c[c] for c in key]
     query = sa.select(*columns).where(due)
     if after is not None:
-        query = query.where(_after(columns, after))
+        query = query.where(key_after(columns, after))
     # Not correlated to the DELETE or UPDATE around it, although that names the same table.
     return query.order_by(*columns).limit(size).correlate(None)
 
@@ -232,7 +232,8 @@ def _pick(
     return _keys(connection.execute(query))
 
 
-def _after(columns: Sequence[sa.Column[Any]], after: Key) -> ColumnElement[bool]:
+def key_after(columns: Sequence[sa.Column[Any]], after: Key) -> ColumnElement[bool]:
+    """The rows whose key comes after `after`, in key order (a row value for composite keys)."""
     values = [sa.literal(v, c.type) for c, v in zip(columns, after, strict=True)]
     later: ColumnElement[bool] = (
         columns[0] > values[0] if len(columns) == 1 else sa.tuple_(*columns) > sa.tuple_(*values)

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from pledge.errors import PledgeError
 from pledge.sources.own_keys import bind_found
-from pledge.sources.pipelined import can_pipeline, fetch_together, levels
+from pledge.sources.pipelined import in_levels
 from pledge.sources.plan import Plan, SourcePlan, Step
 
 Params = dict[str, tuple[Any, ...]]
@@ -176,21 +176,13 @@ def _run(source: SourcePlan, engine: Engine, params: Params) -> _Found:
     bound: dict[str, list[Any]] = {k: list(v) for k, v in params.items()}
     read: dict[str, TableAccess] = {}
     with read_only(engine) as connection:
-        together = can_pipeline(connection)
-        for group in levels(source) if together else [[step] for step in source.steps]:
-            if len(group) > 1:
-                results: list[Any] = fetch_together(
-                    connection, [step.in_order for step in group], bound
-                )
-            else:
-                results = [connection.execute(group[0].in_order, bound)]
-            for step, rows in zip(group, results, strict=True):
-                groups = (*step.linked, *(c for t, c in own_links if t == step.table))
-                groups = tuple(g for g in groups if set(g) <= set(step.columns))
-                table = _collect(step, rows, found, tuple(dict.fromkeys(groups)))
-                read[step.table] = table
-                keys = [tuple(row[c] for c in step.key) for row in table.rows]
-                bind_found(bound, source.found, step, keys)
+        for step, rows in in_levels(connection, source, bound, lambda step: step.in_order):
+            groups = (*step.linked, *(c for t, c in own_links if t == step.table))
+            groups = tuple(g for g in groups if set(g) <= set(step.columns))
+            table = _collect(step, rows, found, tuple(dict.fromkeys(groups)))
+            read[step.table] = table
+            keys = [tuple(row[c] for c in step.key) for row in table.rows]
+            bind_found(bound, source.found, step, keys)
     found.tables = [read[step.table] for step in source.steps]
     return found
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from pledge.sources.pipelined import can_pipeline, fetch_together, levels
+from pledge.sources.pipelined import in_levels
 from pledge.sources.plan import SourcePlan, Step
 from pledge.sources.plan_sql import SHARED_LABEL
 
@@ -38,20 +38,15 @@ def read_steps_keys(
     extra = also or {}
     if not wanted:
         return {}
-    together = can_pipeline(connection)
-    groups = levels(source) if together else [[step] for step in source.steps]
     found: dict[str, tuple[dict[Key, tuple[Any, ...]], int]] = {}
-    for group in groups:
+
+    def query(step: Step) -> sa.Select[Any] | None:
         # Every step with a key: those not asked for bind the keys the others need.
-        chosen = [s for s in group if s.key]
-        queries = [_query(step, extra.get(step.table, ())) for step in chosen]
-        if together and len(queries) > 1:
-            results: list[Any] = fetch_together(connection, queries, bound)
-        else:
-            results = [connection.execute(query, bound) for query in queries]
-        for step, rows in zip(chosen, results, strict=True):
-            found[step.table] = _collect(step, rows)
-            bind_found(bound, source.found, step, list(found[step.table][0]))
+        return _query(step, extra.get(step.table, ())) if step.key else None
+
+    for step, rows in in_levels(connection, source, bound, query):
+        found[step.table] = _collect(step, rows)
+        bind_found(bound, source.found, step, list(found[step.table][0]))
         if wanted <= found.keys():
             break  # the steps after these are not asked for
     return {table: found[table] for table in wanted}

@@ -12,7 +12,7 @@ the driver gives them: plan tables carry no types, so SQLAlchemy would convert n
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -52,6 +52,25 @@ def _levels(source: SourcePlan) -> list[list[Step]]:
 
 def _parameters(statement: sa.Select[Any]) -> set[str]:
     return {e.key for e in visitors.iterate(statement) if isinstance(e, sa.BindParameter)}
+
+
+def in_levels(
+    connection: Connection,
+    source: SourcePlan,
+    bound: Mapping[str, Any],
+    query: Callable[[Step], sa.Select[Any] | None],
+) -> Iterator[tuple[Step, Any]]:
+    """Each step's rows, by `query(step)` (None: the step is not read), in plan order or,
+    where the driver can, level by level in one pipeline per level. The next level is sent
+    only once the caller has taken this one's rows: it may bind their keys in `bound`."""
+    together = can_pipeline(connection)
+    for group in levels(source) if together else [[step] for step in source.steps]:
+        chosen = [(step, q) for step in group if (q := query(step)) is not None]
+        if together and len(chosen) > 1:
+            results: list[Any] = fetch_together(connection, [q for _, q in chosen], bound)
+        else:
+            results = [connection.execute(q, bound) for _, q in chosen]
+        yield from zip((step for step, _ in chosen), results, strict=True)
 
 
 def fetch_together(
