@@ -15,9 +15,14 @@ from sqlalchemy.engine import Connection
 
 from pledge.sources.pipelined import in_levels
 from pledge.sources.plan import SourcePlan, Step
+from pledge.sources.plan_cache import ShapeCache
 from pledge.sources.plan_sql import SHARED_LABEL
 
 Key = tuple[Any, ...]
+
+# One statement object per step and columns: a new one per request would be compiled anew
+# where the pipelined path compiles by object (pledge.sources.pipelined).
+_QUERIES = ShapeCache(size=1024)
 
 
 def read_steps_keys(
@@ -70,6 +75,10 @@ def read_own_keys(
 
 def _query(step: Step, also: Sequence[str]) -> sa.Select[Any]:
     """The step's statement reading only the keys, the shared flag and `also`."""
+    return _QUERIES.get((step,), tuple(also), lambda: _build_query(step, also))
+
+
+def _build_query(step: Step, also: Sequence[str]) -> sa.Select[Any]:
     statement = step.in_order
     chosen = [statement.selected_columns[c] for c in step.key]
     if step.may_share:
