@@ -9,7 +9,7 @@ each entry to the restored databases, oldest entry first within a table:
   to is not deleted (no ON DELETE action ever fires): its declared columns are erased
   instead, and the report says so.
 - "anonymised": the table's declared columns are erased on those rows, by the erasure's own
-  code (pledge.sources.erasure_steps.erase_columns); rows already erased are left alone.
+  code (pledge.sources.erasure_writes.erase_columns); rows already erased are left alone.
 
 So replaying twice changes nothing the second time. Every statement names a batch of keys
 (`IN`, or the row-value form for composite keys). Each journal entry is replayed in a
@@ -48,9 +48,11 @@ from pledge.services import Keys
 from pledge.sources.erasure_columns import ColumnErasure, ColumnType
 from pledge.sources.erasure_order import Deleter, deletion_order, references
 from pledge.sources.erasure_sql import Key, batches, erasure_transaction, key_in
-from pledge.sources.erasure_steps import erase_columns, table_columns
+from pledge.sources.erasure_steps import table_columns
+from pledge.sources.erasure_writes import erase_columns
 from pledge.sources.plan_sql import sql_tables
 from pledge.sources.schema import reflect_schema
+from pledge.sources.statement_queue import StatementQueue
 from pledge.store import Store
 
 BATCH = 1000  # keys per statement
@@ -284,7 +286,7 @@ class _SourceReplay:
     def _delete(self, pending: dict[str, list[Key]]) -> None:
         with self._transaction() as connection:
             self.doing = f"deleting rows of {', '.join(pending)}"
-            deleter = Deleter(connection, self.tables, self.keys, self.refs, self.batch)
+            deleter = Deleter(StatementQueue(connection), self.schema, self.refs, self.batch)
             for table, count in deleter.delete(pending).items():
                 self.tally(table).deleted += count
                 self.tally(table).found += count

@@ -36,7 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from pledge.sources.erasure_columns import ColumnErasure, ColumnType, assignment
 from pledge.sources.erasure_sql import Key, erasure_transaction, key_in
-from pledge.sources.erasure_steps import erase_columns
+from pledge.sources.erasure_writes import erase_columns
 from pledge.sources.plan_sql import in_
 
 IN_SQL = ("null", "mask", "placeholder")

@@ -41,6 +41,7 @@ from pledge.sources.erasure_steps import ErasureRun, counted, prepare, remain
 from pledge.sources.plan import Plan
 from pledge.sources.plan_sql import sql_tables
 from pledge.sources.schema import SchemaInfo, reflect_schema
+from pledge.sources.statement_queue import StatementQueue
 
 __all__ = ["SourceErasure", "TableErasure", "erase_source", "leftovers", "recheck_given"]
 
@@ -81,18 +82,21 @@ def erase_source(
     run = ErasureRun(sql_tables(schema, list(schema.tables)), schema, refs, today, hash_key, batch)
     try:
         with erasure_transaction(engine) as connection:
-            run.connection = connection
+            run.connection, run.queue = connection, StatementQueue(connection)
             run.select(works, bound, source_plan)  # every key first: routes break once rows change
             for work in works:
                 run.judge_holds(work)
-            run.delete(works)
-            for work in works:
-                run.anonymise(work)
-            recheck = run.recheck(source_plan, works, params)
+            deleted = run.send_deletes(works)
+            anonymised = [run.send_anonymise(work) for work in works]
+            remaining = run.send_recheck(source_plan, works, params)
+            deleted()  # the answers: everything sent goes to the server now
+            for done in anonymised:
+                done()
+            recheck = remaining()
     except DBAPIError as exc:
         # The database's own message may quote a value: only its kind is repeated.
         raise PledgeError(
-            f"erasing in source '{source}' failed while {run.doing}: the database refused "
+            f"erasing in source '{source}' failed while {run.failed_while()}: the database refused "
             f"it ({type(exc.orig).__name__})",
             "nothing was changed in this source; correct the cause and run the erasure again",
         ) from None

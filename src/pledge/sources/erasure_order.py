@@ -7,24 +7,30 @@ row shared with someone else, another person's row, a row of a table the declara
 not list. Deleting it anyway would fail (RESTRICT, NO ACTION), destroy that row (CASCADE) or
 damage it (SET NULL): it is anonymised instead. So no foreign-key action ever fires.
 
-The check is one SELECT per batch of keys with a NOT EXISTS per foreign key that refers to
-the table, whatever table it is in. Tables that refer to each other (a cycle, or a table
+The check is part of the DELETE itself (a NOT EXISTS per foreign key that refers to the
+table, whatever table it is in), which returns the keys it took; MySQL and MariaDB, which
+cannot return them, are asked first with a SELECT ... FOR UPDATE. Tables that refer to each other (a cycle, or a table
 that refers to itself) are deleted in passes, each taking the rows nothing refers to any
 more, until a pass deletes nothing; rows left then refer to each other, and are anonymised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from pledge.sources.erasure_sql import Key, batches, key_in, locking
+from pledge.sources.erasure_sql import KEYS, Key, batches, locking
+from pledge.sources.plan_cache import ShapeCache
+from pledge.sources.plan_sql import found_parameter, in_, key_values, sql_tables
 from pledge.sources.schema import SchemaInfo
+from pledge.sources.statement_queue import Queued, StatementQueue
+
+# Statements by schema, table and kind: the same objects each time, compiled once.
+_STATEMENTS = ShapeCache(size=1024)
 
 
 @dataclass(frozen=True)
@@ -118,91 +124,151 @@ def _components(tables: Sequence[str], edges: Mapping[str, set[str]]) -> list[li
 
 
 class Deleter:
-    """Deletes the rows of one source's tables that nothing refers to any more."""
+    """Deletes the rows of one source's tables that nothing refers to any more.
+
+    Its statements go through a queue (pledge.sources.statement_queue): on PostgreSQL the
+    deletes of every table, children first, reach the server in one round trip."""
 
     def __init__(
         self,
-        connection: Connection,
-        tables: Mapping[str, sa.Table],
-        keys: Mapping[str, tuple[str, ...]],
+        queue: StatementQueue,
+        schema: SchemaInfo,
         refs: Mapping[str, list[Reference]],
         batch: int,
     ) -> None:
-        self.connection = connection
-        self.tables = tables
-        self.keys = keys
+        self.queue = queue
+        self.schema = schema
+        self.tables = sql_tables(schema, list(schema.tables))
+        self.keys = {t: info.primary_key for t, info in schema.tables.items()}
         self.refs = refs
         self.batch = batch
 
     def delete(self, pending: dict[str, list[Key]]) -> dict[str, int]:
         """Delete what can be of `pending` (table -> keys); what is left in it could not be."""
+        return self.send(pending)()
+
+    def send(self, pending: dict[str, list[Key]]) -> Callable[[], dict[str, int]]:
+        """Send the deletes of `pending`, children first. The function returned gives the
+        rows deleted per table, and leaves in `pending` what could not be deleted."""
         deleted = dict.fromkeys(pending, 0)
+        sent: list[tuple[str, list[Queued]]] = []
         for group in deletion_order([t for t in pending if pending[t]], self.refs):
-            cyclic = len(group) > 1 or any(r.child == group[0] for r in self.refs.get(group[0], []))
+            (first, *others) = group
+            if not others and all(r.child != first for r in self.refs.get(first, [])):
+                sent.append((first, self._send_table(first, pending[first])))
+                continue
+            # Tables that refer to each other go in passes, each waiting for the last: a
+            # deletion may free rows of the group it referred to.
+            _settle(sent, pending, deleted)
+            sent = []
             progress = True
             while progress:
-                progress = False
-                for table in group:
-                    if self.connection.dialect.delete_returning:
-                        free = self._delete_unreferenced(table, pending[table])
-                    else:  # MySQL, MariaDB before 10.5: find them, then delete them
-                        free = self._unreferenced(table, pending[table])
-                        self._delete(table, free)
-                    if not free:
-                        continue
-                    deleted[table] += len(free)
-                    gone = set(free)
-                    pending[table] = [k for k in pending[table] if k not in gone]
-                    progress = cyclic  # a deletion may free rows of the group it referred to
-        return deleted
+                passes = [(t, self._send_table(t, pending[t])) for t in group]
+                progress = _settle(passes, pending, deleted)
+
+        def settle() -> dict[str, int]:
+            _settle(sent, pending, deleted)
+            return deleted
+
+        return settle
 
     def referring_tables(self, table: str, keys: Sequence[Key]) -> list[str]:
         """The tables whose rows still refer to some of these rows."""
-        found = []
-        for ref in self.refs.get(table, []):
-            target = self.tables[table]
-            for chunk in batches(keys, self.batch):
-                query: sa.Select[Any] = sa.select(sa.literal_column("1")).where(
-                    key_in(target, self.keys[table], chunk), sa.exists(self._referring(ref))
-                )
-                if self.connection.execute(query.limit(1)).first() is not None:
-                    found.append(ref.child)
-                    break
-        return list(dict.fromkeys(found))
+        return self.send_referring(table, keys)()
 
-    def _unreferenced(self, table: str, keys: Sequence[Key]) -> list[Key]:
-        target = self.tables[table]
-        key = self.keys[table]
-        free: list[Key] = []
+    def send_referring(self, table: str, keys: Sequence[Key]) -> Callable[[], list[str]]:
+        """Send the question `referring_tables` answers, for the rows still there when it
+        runs: asked right after the deletes, for the rows they could not delete."""
+        refs = self.refs.get(table, [])
+        if not refs or not keys:
+            return list
+        statement = _STATEMENTS.get(
+            (self.schema,), ("referring", table), lambda: self._referring_statement(table)
+        )
+        doing = f"looking at what refers to {table}"
+        sent = [
+            self.queue.send(statement, {KEYS: key_values(chunk)}, doing)
+            for chunk in batches(keys, self.batch)
+        ]
+
+        def found() -> list[str]:
+            rows = [row for queued in sent for row in queued.rows()]
+            held = [ref.child for i, ref in enumerate(refs) if any(row[i] for row in rows)]
+            return list(dict.fromkeys(held))
+
+        return found
+
+    def _send_table(self, table: str, keys: Sequence[Key]) -> list[Queued]:
+        """The deletes of these rows of one table, each giving the keys of the rows it took."""
+        sent = []
         for chunk in batches(keys, self.batch):
-            conditions = [sa.not_(sa.exists(self._referring(r))) for r in self.refs.get(table, [])]
-            query = sa.select(*(target.c[c] for c in key)).where(
-                key_in(target, key, chunk), *conditions
-            )
-            free += [tuple(row) for row in self.connection.execute(locking(query, self.connection))]
-        return free
+            params = {KEYS: key_values(chunk)}
+            if self.queue.connection.dialect.delete_returning:
+                statement = self._statement("delete", table, self._delete_unreferenced)
+                sent.append(self.queue.send(statement, params, "deleting rows"))
+            else:  # MySQL, MariaDB before 10.5: find them, then delete them
+                query = self._statement("unreferenced", table, self._unreferenced)
+                free = self.queue.send(query, params, "deleting rows").rows()
+                if free:
+                    delete = self._statement("delete by key", table, self._delete_by_key)
+                    self.queue.send(delete, {KEYS: key_values(free)}, "deleting rows")
+                sent.append(Queued(self.queue, free))
+        return sent
 
-    def _delete_unreferenced(self, table: str, keys: Sequence[Key]) -> list[Key]:
-        """Delete the rows nothing refers to, in one statement per batch; their keys. The
+    def _statement(self, kind: str, table: str, build: Callable[[str], Any]) -> Any:
+        return _STATEMENTS.get((self.schema,), (kind, table), lambda: build(table))
+
+    def _keys_in(self, table: str) -> ColumnElement[bool]:
+        target = self.tables[table]
+        param = found_parameter(KEYS, self.schema, table)
+        return in_([target.c[c] for c in self.keys[table]], param)
+
+    def _free(self, table: str) -> list[ColumnElement[bool]]:
+        return [sa.not_(sa.exists(self._referring(r))) for r in self.refs.get(table, [])]
+
+    def _unreferenced(self, table: str) -> sa.Select[Any]:
+        target = self.tables[table]
+        query = sa.select(*(target.c[c] for c in self.keys[table]))
+        return locking(query.where(self._keys_in(table), *self._free(table)), self.queue.connection)
+
+    def _delete_unreferenced(self, table: str) -> Any:
+        """One statement deletes the rows nothing refers to and gives their keys. The
         DELETE locks what it removes, as the FOR UPDATE of the other way does."""
         target = self.tables[table]
         key = [target.c[c] for c in self.keys[table]]
-        conditions = [sa.not_(sa.exists(self._referring(r))) for r in self.refs.get(table, [])]
-        gone: list[Key] = []
-        for chunk in batches(keys, self.batch):
-            statement = sa.delete(target).where(key_in(target, self.keys[table], chunk))
-            found = self.connection.execute(statement.where(*conditions).returning(*key))
-            gone += [tuple(row) for row in found]
-        return gone
+        statement = sa.delete(target).where(self._keys_in(table), *self._free(table))
+        return statement.returning(*key)
+
+    def _delete_by_key(self, table: str) -> sa.Delete:
+        return sa.delete(self.tables[table]).where(self._keys_in(table))
+
+    def _referring_statement(self, table: str) -> sa.Select[Any]:
+        """One row: per foreign key that refers to the table, 1 when a row of it still
+        refers to one of the given rows."""
+        flags = [
+            sa.func.max(sa.case((sa.exists(self._referring(ref)), 1), else_=0))
+            for ref in self.refs.get(table, [])
+        ]
+        return sa.select(*flags).select_from(self.tables[table]).where(self._keys_in(table))
 
     def _referring(self, ref: Reference) -> sa.Select[tuple[int]]:
         return referring_rows(ref, self.tables, self.keys)
 
-    def _delete(self, table: str, keys: Sequence[Key]) -> None:
-        target = self.tables[table]
-        for chunk in batches(keys, self.batch):
-            statement = sa.delete(target).where(key_in(target, self.keys[table], chunk))
-            self.connection.execute(statement)
+
+def _settle(
+    sent: Sequence[tuple[str, list[Queued]]],
+    pending: dict[str, list[Key]],
+    deleted: dict[str, int],
+) -> bool:
+    """Count what the sent deletes took and take it out of `pending`; whether any did."""
+    progress = False
+    for table, queued in sent:
+        gone = {tuple(row) for one in queued for row in one.rows()}
+        if gone:
+            progress = True
+            deleted[table] += len(gone)
+            pending[table] = [k for k in pending[table] if k not in gone]
+    return progress
 
 
 def referring_rows(

@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from pledge.sources.plan_sql import in_
 
 Key = tuple[Any, ...]
+KEYS = "pledge_keys"  # the parameter that carries a batch of keys (plan_sql.keys_parameter)
 T = TypeVar("T")
 
 

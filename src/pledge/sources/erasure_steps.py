@@ -3,15 +3,21 @@
 `prepare` reads, before the transaction, what each table of the plan needs: its columns'
 erasure (erasure_columns.py) and its holds (erasure_holds.py). `ErasureRun` then takes every
 table through the same steps, each a few set-based statements over the subject's keys.
-`table_columns` and `erase_columns` are shared with the replay of the journal after a
-backup is restored (pledge.retention.replay), which erases the same columns the same way.
+`table_columns` is shared with the replay of the journal after a backup is restored
+(pledge.retention.replay), which erases the same columns the same way.
+
+The writes do not wait for each other's answers: the deletes (children first), the
+updates of the rows that stay and the reads of what remains are sent through one queue
+(pledge.sources.statement_queue) and, on PostgreSQL, reach the server in one round trip;
+the counts and notes are made once the answers are back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,20 +28,22 @@ from pledge.sources.access import Params
 from pledge.sources.erasure_columns import (
     ColumnErasure,
     ColumnType,
-    assignment,
-    changes,
     column_erasures,
     column_types,
-    hashed,
-    looks_hashed,
 )
 from pledge.sources.erasure_holds import Hold, RowHold, hold_columns, judge, table_holds
 from pledge.sources.erasure_order import Deleter, Reference
 from pledge.sources.erasure_result import TableErasure
-from pledge.sources.erasure_sql import Key, batches, key_in
+from pledge.sources.erasure_sql import KEYS, Key, batches
+from pledge.sources.erasure_writes import send_erase_columns
 from pledge.sources.own_keys import read_steps_keys
 from pledge.sources.plan import SourcePlan, Step
+from pledge.sources.plan_cache import ShapeCache
+from pledge.sources.plan_sql import found_parameter, in_, key_values
 from pledge.sources.schema import SchemaInfo
+from pledge.sources.statement_queue import Queued, StatementQueue
+
+_RECHECKS = ShapeCache(size=1024)
 
 
 @dataclass
@@ -133,9 +141,11 @@ def table_columns(
 
 
 class ErasureRun:
-    """The steps of one erasure, sharing its connection and settings."""
+    """The steps of one erasure, sharing its connection and settings. The writes go
+    through a queue: on PostgreSQL they reach the server in one round trip."""
 
     connection: Connection
+    queue: StatementQueue
 
     def __init__(
         self,
@@ -201,67 +211,84 @@ class ErasureRun:
         if work.deletes:
             work.to_delete = [k for k in work.own if k not in work.held]
 
-    def delete(self, works: Sequence[TableWork]) -> None:
-        self.doing = "deleting rows"
-        keys = {t: info.primary_key for t, info in self.schema.tables.items()}
-        deleter = Deleter(self.connection, self.tables, keys, self.refs, self.batch)
+    def send_deletes(self, works: Sequence[TableWork]) -> Callable[[], None]:
+        """Send the deletes, children first, and for each table the question of what still
+        refers to the rows it could not delete; the function returned reads the answers."""
+        deleter = Deleter(self.queue, self.schema, self.refs, self.batch)
         by_table = {w.table: w for w in works if w.to_delete}
         pending = {t: list(w.to_delete) for t, w in by_table.items()}
-        deleted = deleter.delete(pending)
-        for table, work in by_table.items():
-            work.deleted = deleted[table]
-            work.blocked = pending[table]
-            if work.blocked:
-                self.doing = f"looking at what refers to {table}"
-                work.blocked_by = deleter.referring_tables(table, work.blocked)
-                whom = ", ".join(work.blocked_by) or "other rows"
-                verb = "refer to it" if len(work.blocked) == 1 else "refer to them"
-                work.notes.append(
-                    f"{counted(len(work.blocked))} not deleted: rows of {whom} {verb}; "
-                    "anonymised instead"
-                )
+        self.doing = "deleting rows"
+        deleted = deleter.send(pending)
+        referring = {t: deleter.send_referring(t, w.to_delete) for t, w in by_table.items()}
 
-    def anonymise(self, work: TableWork) -> None:
+        def done() -> None:
+            counts = deleted()
+            for table, work in by_table.items():
+                work.deleted = counts[table]
+                work.blocked = pending[table]
+                if work.blocked:
+                    work.blocked_by = referring[table]()
+                    whom = ", ".join(work.blocked_by) or "other rows"
+                    verb = "refer to it" if len(work.blocked) == 1 else "refer to them"
+                    work.notes.append(
+                        f"{counted(len(work.blocked))} not deleted: rows of {whom} {verb}; "
+                        "anonymised instead"
+                    )
+
+        return done
+
+    def send_anonymise(self, work: TableWork) -> Callable[[], None]:
+        """Send the updates that erase the columns of the rows that stay, after the deletes
+        (the rows those took are gone when they run); the function returned counts them."""
         self.doing = f"erasing columns of {work.table}"
-        gone = set(work.to_delete) - set(work.blocked)
-        plain = [k for k in work.own if k not in gone and k not in work.held]
         erasable = [c for c in work.columns.values() if c.action != "keep"]
-        if plain:
-            changed = self._erase(work, plain, erasable)
-            work.anonymised = len(changed)
-            # Rows held for some columns are left out: erased again in full, they would lose
-            # what the law keeps.
-            work.anonymised_keys = [k for k in plain if k in changed]
-            work.unchanged = len(plain) - len(changed)
-            work.kept.update((c, None) for c, e in work.columns.items() if e.action == "keep")
-            if not erasable:
-                work.notes.append(f"{counted(len(plain))} left as they are: every column is kept")
-        partial: dict[frozenset[str], list[Key]] = {}
+        staying = [k for k in work.own if k not in work.held]
+        plain = self._send_erase(work, staying, erasable) if staying and erasable else set
+        by_categories: dict[frozenset[str], list[Key]] = {}
         for key, held in work.held.items():
             if held.categories is None:
                 work.kept.update((c, None) for c in work.columns)
             else:
-                partial.setdefault(held.categories, []).append(key)
-        for categories, keys in partial.items():
+                by_categories.setdefault(held.categories, []).append(key)
+        held_sent = []
+        for categories, keys in by_categories.items():
             kept = {c for c, spec in work.declared.columns.items() if spec.category in categories}
             work.kept.update((c, None) for c, e in work.columns.items() if e.action == "keep")
             work.kept.update((c, None) for c in kept)
-            changed = self._erase(work, keys, [e for e in erasable if e.column not in kept])
-            work.held_changed += len(changed)
-        if work.held_changed:
-            work.notes.append(
-                f"{counted(work.held_changed)} held for some of their columns: "
-                "the others were erased"
-            )
-        if work.anonymised or work.held_changed or (plain and erasable):
-            work.notes[:0] = list(work.column_notes)
+            left = [e for e in erasable if e.column not in kept]
+            held_sent.append(self._send_erase(work, keys, left))
 
-    def _erase(
+        def done() -> None:
+            gone = set(work.deleted_keys())
+            still = [k for k in staying if k not in gone]
+            if still:
+                changed = plain()
+                work.anonymised = len(changed)
+                # Rows held for some columns are left out: erased again in full, they would
+                # lose what the law keeps.
+                work.anonymised_keys = [k for k in still if k in changed]
+                work.unchanged = len(still) - len(changed)
+                work.kept.update((c, None) for c, e in work.columns.items() if e.action == "keep")
+                if not erasable:
+                    work.notes.append(
+                        f"{counted(len(still))} left as they are: every column is kept"
+                    )
+            work.held_changed = sum(len(changed()) for changed in held_sent)
+            if work.held_changed:
+                work.notes.append(
+                    f"{counted(work.held_changed)} held for some of their columns: "
+                    "the others were erased"
+                )
+            if work.anonymised or work.held_changed or (still and erasable):
+                work.notes[:0] = list(work.column_notes)
+
+        return done
+
+    def _send_erase(
         self, work: TableWork, keys: Sequence[Key], erasures: Sequence[ColumnErasure]
-    ) -> set[Key]:
-        """Erase these columns of these rows; the keys of the rows that changed."""
-        return erase_columns(
-            self.connection,
+    ) -> Callable[[], set[Key]]:
+        return send_erase_columns(
+            self.queue,
             self.tables[work.table],
             work.key,
             work.types,
@@ -271,103 +298,54 @@ class ErasureRun:
             batch=self.batch,
         )
 
-    def recheck(self, plan: SourcePlan, works: Sequence[TableWork], params: Params) -> Params:
-        """The first values, and those the seed columns of the remaining rows now hold."""
+    def send_recheck(
+        self, plan: SourcePlan, works: Sequence[TableWork], params: Params
+    ) -> Callable[[], Params]:
+        """Send the reads of the seed columns of the rows that remain, after the writes;
+        the function returned gives the first values and those the rows now hold."""
         self.doing = "reading what remains"
-        values = {name: dict.fromkeys(found) for name, found in params.items()}
         by_table = {w.table: w for w in works}
         # Seeds on the same columns (the identity typed, and the same value from another
         # source) read them once.
         same: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         for seed in plan.seeds:
-            values.setdefault(seed.param, {})
             same.setdefault((seed.table, seed.columns), []).append(seed.param)
+        sent: list[tuple[list[str], int, Queued]] = []
         for (table, columns), names in same.items():
             work = by_table.get(table)
             if work is None or not work.key:
                 continue
-            target = self.tables[table]
-            for chunk in batches(work.remaining(), self.batch):
-                query = sa.select(*(target.c[c] for c in columns)).where(
-                    key_in(target, work.key, chunk)
-                )
-                for row in self.connection.execute(query):
-                    if None not in tuple(row):
-                        value = row[0] if len(columns) == 1 else tuple(row)
+            statement = _RECHECKS.get(
+                (self.schema,), (table, columns), partial(self._recheck, table, columns)
+            )
+            for chunk in batches(work.own, self.batch):  # the rows deleted are gone by then
+                keys = {KEYS: key_values(chunk)}
+                sent.append((names, len(columns), self.queue.send(statement, keys, self.doing)))
+
+        def values() -> Params:
+            found = {name: dict.fromkeys(given) for name, given in params.items()}
+            for seed in plan.seeds:
+                found.setdefault(seed.param, {})
+            for names, width, queued in sent:
+                for row in queued.rows():
+                    if None not in row:
+                        value = row[0] if width == 1 else tuple(row)
                         for name in names:
-                            values[name][value] = None
-        return {name: tuple(found) for name, found in values.items()}
+                            found[name][value] = None
+            return {name: tuple(given) for name, given in found.items()}
 
+        return values
 
-def erase_columns(
-    connection: Connection,
-    target: sa.Table,
-    key: tuple[str, ...],
-    types: Mapping[str, ColumnType],
-    keys: Sequence[Key],
-    erasures: Sequence[ColumnErasure],
-    *,
-    hash_key: bytes,
-    batch: int,
-) -> set[Key]:
-    """Erase these columns of the rows with these keys, in batches; the keys of the rows
-    that changed. Rows already erased are not written again."""
-    in_sql = [e for e in erasures if e.action in ("null", "mask", "placeholder")]
-    hashes = [e for e in erasures if e.action == "hash"]
-    changed: set[Key] = set()
-    for chunk in batches(keys, batch):
-        if in_sql:
-            would = sa.or_(*(changes(e, target, types[e.column]) for e in in_sql))
-            values = {target.c[e.column]: assignment(e, target, types[e.column]) for e in in_sql}
-            keys_sql = [target.c[c] for c in key]
-            if connection.dialect.update_returning:  # PostgreSQL, SQLite: one statement
-                update = sa.update(target).where(key_in(target, key, chunk), would)
-                found = connection.execute(update.values(values).returning(*keys_sql))
-                changed.update(tuple(row) for row in found)
-            else:  # MySQL/MariaDB cannot return what an UPDATE changed: ask first
-                query = sa.select(*keys_sql).where(key_in(target, key, chunk), would)
-                rows = [tuple(row) for row in connection.execute(query)]
-                if rows:
-                    update = sa.update(target).where(key_in(target, key, rows))
-                    connection.execute(update.values(values))
-                    changed.update(rows)
-        for erasure in hashes:
-            changed.update(_hash(connection, target, key, chunk, erasure, hash_key))
-    return changed
+    def _recheck(self, table: str, columns: tuple[str, ...]) -> sa.Select[Any]:
+        target = self.tables[table]
+        keys = [target.c[c] for c in self.schema.tables[table].primary_key]
+        condition = in_(keys, found_parameter(KEYS, self.schema, table))
+        return sa.select(*(target.c[c] for c in columns)).where(condition)
 
-
-def _hash(
-    connection: Connection,
-    target: sa.Table,
-    key: tuple[str, ...],
-    keys: Sequence[Key],
-    erasure: ColumnErasure,
-    hash_key: bytes,
-) -> list[Key]:
-    column = target.c[erasure.column]
-    query = sa.select(*(target.c[c] for c in key), column).where(
-        key_in(target, key, keys), column.is_not(None)
-    )
-    width = len(key)
-    rows = [
-        (tuple(row[:width]), row[width])
-        for row in connection.execute(query)
-        if not looks_hashed(row[width], erasure.length)
-    ]
-    if not rows:
-        return []
-    names = [f"pledge_key_{i}" for i in range(width)]
-    match = [target.c[c] == sa.bindparam(n) for c, n in zip(key, names, strict=True)]
-    update = sa.update(target).where(*match).values({column: sa.bindparam("pledge_value")})
-    values = [
-        {
-            **dict(zip(names, row_key, strict=True)),
-            "pledge_value": hashed(v, hash_key, erasure.length),
-        }
-        for row_key, v in rows
-    ]
-    connection.execute(update, values)
-    return [row_key for row_key, _ in rows]
+    def failed_while(self) -> str:
+        """What the erasure was doing when the database refused it."""
+        queue: StatementQueue | None = getattr(self, "queue", None)
+        return (queue.doing if queue is not None else "") or self.doing
 
 
 def remain(count: int) -> str:

@@ -24,6 +24,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from pledge.sources.plan import SourcePlan, Step
 from pledge.sources.plan_cache import ShapeCache
 
+# What may be sent in a pipeline: reads, and writes with or without RETURNING.
+Statement = sa.Select[Any] | sa.Update | sa.Delete
+
 _LEVELS = ShapeCache()
 _COMPILED = ShapeCache(size=1024)
 
@@ -77,13 +80,31 @@ def fetch_together(
     connection: Connection, statements: Sequence[sa.Select[Any]], bound: Mapping[str, Any]
 ) -> list[list[tuple[Any, ...]]]:
     """The rows of each statement, all sent in one pipeline."""
+    return run_together(connection, [(statement, bound) for statement in statements])
+
+
+class PipelineError(sa.exc.DBAPIError):
+    """A statement sent in a pipeline failed; `failed` is its place in what was sent (the
+    ones after it did not run)."""
+
+    failed: int
+
+
+def run_together(
+    connection: Connection, sent_items: Sequence[tuple[Statement, Mapping[str, Any]]]
+) -> list[list[tuple[Any, ...]]]:
+    """Run each statement with its parameters, all sent in one pipeline, in this order: the
+    rows each returned (none for a statement that returns no rows).
+
+    Statements are compiled once per statement object: keep the objects (see
+    pledge.sources.plan_cache) rather than building new ones per call."""
     raw = connection.connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
     events = connection.dispatch
     sent: list[tuple[psycopg.Cursor[Any], str, dict[str, Any]]] = []
     try:
         with raw.pipeline():
-            for statement in statements:
+            for statement, bound in sent_items:
                 text, params = _expanded(statement, connection, bound)
                 cursor = raw.cursor()
                 # Listeners of the engine's cursor events see these statements too (no
@@ -91,20 +112,24 @@ def fetch_together(
                 events.before_cursor_execute(connection, cursor, text, params, None, False)
                 cursor.execute(text, params)
                 sent.append((cursor, text, params))
-        rows = [cursor.fetchall() for cursor, _, _ in sent]
+        rows = [cursor.fetchall() if cursor.description else [] for cursor, _, _ in sent]
         for cursor, text, params in sent:
             events.after_cursor_execute(connection, cursor, text, params, None, False)
         return rows
     except psycopg.Error as exc:
-        text = sent[-1][1] if sent else ""
-        raise sa.exc.DBAPIError(text, None, exc) from exc
+        # The first statement without a result is the one that failed; the rest were skipped.
+        failed = next((i for i, (c, _, _) in enumerate(sent) if c.pgresult is None), len(sent))
+        text = sent[min(failed, len(sent) - 1)][1] if sent else ""
+        error = PipelineError(text, None, exc)
+        error.failed = failed
+        raise error from exc
     finally:
         for cursor, _, _ in sent:
             cursor.close()
 
 
 def _expanded(
-    statement: sa.Select[Any], connection: Connection, bound: Mapping[str, Any]
+    statement: Statement, connection: Connection, bound: Mapping[str, Any]
 ) -> tuple[str, dict[str, Any]]:
     """The statement's SQL for the driver and its parameters, lists expanded."""
     dialect = connection.dialect

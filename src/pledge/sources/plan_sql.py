@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeEngine
 
 from pledge.sources.plan_graph import Edge, Route
 from pledge.sources.schema import SchemaInfo
@@ -80,11 +81,23 @@ def found_parameter(name: str, schema: SchemaInfo, table: str) -> sa.BindParamet
     an expanding `IN` list.
     """
     info = schema.tables[table]
-    if schema.dialect == "postgresql" and len(info.primary_key) == 1:
-        key_type = info.columns[info.primary_key[0]].sql_type
-        if isinstance(key_type, _ARRAY_KEYS):
-            return sa.bindparam(name, type_=postgresql.ARRAY(key_type))
+    types = [info.columns[c].sql_type for c in info.primary_key]
+    return keys_parameter(name, schema.dialect, types)
+
+
+def keys_parameter(
+    name: str, dialect: str, key_types: Sequence[TypeEngine[Any]]
+) -> sa.BindParameter[Any]:
+    """A parameter for a list of keys of these column types (see `found_parameter`); its
+    values are given as `key_values` makes them."""
+    if dialect == "postgresql" and len(key_types) == 1 and isinstance(key_types[0], _ARRAY_KEYS):
+        return sa.bindparam(name, type_=postgresql.ARRAY(key_types[0]))
     return sa.bindparam(name, expanding=True)
+
+
+def key_values(keys: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """Keys (tuples) as a keys parameter takes them: values for a one-column key."""
+    return [k[0] for k in keys] if keys and len(keys[0]) == 1 else list(keys)
 
 
 class RouteSql:
