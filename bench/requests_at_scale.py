@@ -552,12 +552,14 @@ def measure_access(
 
 @dataclass(frozen=True)
 class Sent:
-    """One statement sent through an engine, and the seconds until the database answered."""
+    """One statement sent through an engine: when it was sent and when its answer was in.
+    Statements sent together in a pipeline overlap: each is answered when all are."""
 
     engine: Engine
     statement: str
     params: Any
-    seconds: float
+    began: float
+    ended: float
 
     @property
     def kind(self) -> str:
@@ -574,11 +576,12 @@ def capturing(engines: Engines) -> Iterator[list[Sent]]:
     sent: list[Sent] = []
 
     def before(conn: sa.Connection, *_: Any) -> None:
+        # In the order sent: a pipeline tells of its statements' answers in that order too.
         conn.info.setdefault("bench_began", []).append(perf_counter())
 
     def after(conn: sa.Connection, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        began = conn.info["bench_began"].pop()
-        sent.append(Sent(conn.engine, statement, params, perf_counter() - began))
+        began = conn.info["bench_began"].pop(0)
+        sent.append(Sent(conn.engine, statement, params, began, perf_counter()))
 
     for engine in engines.values():
         sa.event.listen(engine, "before_cursor_execute", before)
@@ -822,7 +825,7 @@ class ErasureMeasure:
     writes: tuple[float, ...]  # of the floor: the writes by key alone
     changes: tuple[TableChange, ...]  # what the first Pledge erasure did
     same_changes: bool  # every floor deleted and updated as many rows, table by table
-    database: Mapping[str, tuple[int, float]]  # per statement kind: count, seconds (median run)
+    database: Waits  # the statements of the median run
 
 
 class FreshSubjects:
@@ -878,20 +881,33 @@ def measure_erasure(
         writes.append(writing)
         same = same and counts(observe(other, engines)) == counts(changes)
     middle = sent[pledge.index(statistics.median_low(pledge))] if pledge else []
-    return ErasureMeasure(tuple(pledge), tuple(floor), tuple(writes), first, same, by_kind(middle))
+    return ErasureMeasure(tuple(pledge), tuple(floor), tuple(writes), first, same, waits(middle))
 
 
 def counts(changes: Sequence[TableChange]) -> list[tuple[str, str, int, int]]:
     return [(c.source, c.table, c.deleted, c.updated) for c in changes if c.deleted or c.updated]
 
 
-def by_kind(sent: Sequence[Sent]) -> dict[str, tuple[int, float]]:
-    """Statements and seconds in the database per kind: select, update, reflection..."""
-    kinds: dict[str, tuple[int, float]] = {}
+@dataclass(frozen=True)
+class Waits:
+    """The statements of one run, by kind, and the round trips they took."""
+
+    kinds: Mapping[str, int]  # select, update, delete, reflection...: how many
+    round_trips: int  # statements sent together count once
+    seconds: float  # waiting for the database, round trips end to end
+
+
+def waits(sent: Sequence[Sent]) -> Waits:
+    kinds: dict[str, int] = {}
     for one in sent:
-        number, seconds = kinds.get(one.kind, (0, 0.0))
-        kinds[one.kind] = (number + 1, seconds + one.seconds)
-    return kinds
+        kinds[one.kind] = kinds.get(one.kind, 0) + 1
+    trips: list[list[float]] = []
+    for one in sorted(sent, key=lambda s: s.began):
+        if trips and one.began < trips[-1][1]:  # sent before the last answer came: together
+            trips[-1][1] = max(trips[-1][1], one.ended)
+        else:
+            trips.append([one.began, one.ended])
+    return Waits(kinds, len(trips), sum(end - start for start, end in trips))
 
 
 # -- many subjects: throughput ----------------------------------------------------------------
@@ -1119,10 +1135,12 @@ def render_erasure(erasure: ErasureMeasure) -> list[str]:
         f" writes them by key; the writes alone: {', '.join(ms(s) for s in erasure.writes)}"
         f" (median {ms(statistics.median(erasure.writes)) if erasure.writes else '-'})"
     )
-    spent = "; ".join(
-        f"{kind} {number} in {ms(seconds)}" for kind, (number, seconds) in erasure.database.items()
+    database = erasure.database
+    kinds = ", ".join(f"{kind} {number}" for kind, number in database.kinds.items())
+    lines.append(
+        f"  Pledge's statements in its median run: {sum(database.kinds.values())} ({kinds}) in"
+        f" {database.round_trips} round trips, {ms(database.seconds)} waiting for the database"
     )
-    lines.append(f"  Pledge's statements in its median run (count, time to answer): {spent}")
     return lines
 
 
