@@ -49,7 +49,7 @@ from pledge.sources.erasure_columns import ColumnErasure, ColumnType
 from pledge.sources.erasure_order import Deleter, deletion_order, references
 from pledge.sources.erasure_sql import Key, batches, erasure_transaction, key_in
 from pledge.sources.erasure_steps import table_columns
-from pledge.sources.erasure_writes import erase_columns
+from pledge.sources.erasure_writes import send_erase_columns
 from pledge.sources.plan_sql import sql_tables
 from pledge.sources.schema import reflect_schema
 from pledge.sources.statement_queue import StatementQueue
@@ -316,8 +316,8 @@ class _SourceReplay:
             return set()
         types, erasures = plan
         self.doing = f"erasing columns of {table}"
-        return erase_columns(
-            connection,
+        erase = send_erase_columns(
+            StatementQueue(connection),
             self.tables[table],
             self.keys[table],
             types,
@@ -326,6 +326,7 @@ class _SourceReplay:
             hash_key=self.key,
             batch=self.batch,
         )
+        return erase()
 
     def _column_plan(self, table: str) -> tuple[dict[str, ColumnType], list[ColumnErasure]] | None:
         if table not in self._columns:

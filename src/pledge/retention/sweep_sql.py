@@ -36,8 +36,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from pledge.sources.erasure_columns import ColumnErasure, ColumnType, assignment
 from pledge.sources.erasure_sql import Key, erasure_transaction, key_in
-from pledge.sources.erasure_writes import erase_columns
+from pledge.sources.erasure_writes import send_erase_columns
 from pledge.sources.plan_sql import in_
+from pledge.sources.statement_queue import StatementQueue
 
 IN_SQL = ("null", "mask", "placeholder")
 # The longest a batch should take, and so hold its locks: later batches are sized to it.
@@ -140,9 +141,11 @@ def anonymise_batch(
         if keys and values:
             connection.execute(sa.update(table).where(key_in(table, key, keys)).values(values))
     if keys and hashes:
-        erase_columns(
-            connection, table, key, types, keys, hashes, hash_key=hash_key, batch=len(keys)
+        queue = StatementQueue(connection)
+        erase = send_erase_columns(
+            queue, table, key, types, keys, hashes, hash_key=hash_key, batch=len(keys)
         )
+        erase()
     return keys
 
 

@@ -9,9 +9,10 @@ damage it (SET NULL): it is anonymised instead. So no foreign-key action ever fi
 
 The check is part of the DELETE itself (a NOT EXISTS per foreign key that refers to the
 table, whatever table it is in), which returns the keys it took; MySQL and MariaDB, which
-cannot return them, are asked first with a SELECT ... FOR UPDATE. Tables that refer to each other (a cycle, or a table
-that refers to itself) are deleted in passes, each taking the rows nothing refers to any
-more, until a pass deletes nothing; rows left then refer to each other, and are anonymised.
+cannot return them, are asked first with a SELECT ... FOR UPDATE. Tables that refer to each
+other (a cycle, or a table that refers to itself) are deleted in passes, each taking the
+rows nothing refers to any more, until a pass deletes nothing; rows left then refer to each
+other, and are anonymised.
 """
 
 from __future__ import annotations

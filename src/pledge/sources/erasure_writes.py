@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from pledge.sources.erasure_columns import (
     ColumnErasure,
@@ -45,7 +44,8 @@ def send_erase_columns(
     batch: int,
 ) -> Callable[[], set[Key]]:
     """Send the statements that erase these columns of the rows with these keys, in
-    batches; the function returned gives the keys of the rows that changed."""
+    batches; the function returned gives the keys of the rows that changed. To erase at
+    once: `send_erase_columns(StatementQueue(connection), ...)()`."""
     in_sql = tuple(e for e in erasures if e.action in IN_SQL)
     hashes = [e for e in erasures if e.action == "hash"]
     shape = _Shape(queue, target, key, types)
@@ -69,26 +69,6 @@ def send_erase_columns(
         return changed | {row for queued in sent for row in queued.rows()}
 
     return result
-
-
-def erase_columns(
-    connection: Connection,
-    target: sa.Table,
-    key: tuple[str, ...],
-    types: Mapping[str, ColumnType],
-    keys: Sequence[Key],
-    erasures: Sequence[ColumnErasure],
-    *,
-    hash_key: bytes,
-    batch: int,
-) -> set[Key]:
-    """Erase these columns of the rows with these keys now; the keys of the rows that
-    changed."""
-    queue = StatementQueue(connection)
-    sent = send_erase_columns(
-        queue, target, key, types, keys, erasures, hash_key=hash_key, batch=batch
-    )
-    return sent()
 
 
 class _Shape:
