@@ -4,11 +4,15 @@ on SQLite, PostgreSQL and MariaDB, with real mail and the real job runner."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 
 from pledge.demo import schema as shop
-from pledge.demo.people import JANE_EMAIL
+from pledge.demo.people import HOME, JANE_EMAIL, OFFICE
+from pledge.demo.rows import address_text
 from pledge.rights.delivery import (
     download_link_token,
     finish_download,
@@ -16,6 +20,7 @@ from pledge.rights.delivery import (
     start_download,
 )
 from pledge.rights.events import timeline
+from pledge.rights.package_crypto import unseal
 from pledge.rights.workflow import submit_request
 from pledge.store.tables import RecipientNoticeRow, RestrictedRowRow, SubjectDecisionRow
 from tests.rights.demo import demo
@@ -63,6 +68,69 @@ def test_a_copy_is_refused_when_the_second_data_point_does_not_match(company: Co
     denial = body(company.mails_to(JANE_EMAIL)[-1])
     assert "do not match" in denial
     assert "Information Commissioner" in denial  # where to complain, for uk
+
+
+def forget_home_on_janes_invoices(company: Company) -> None:
+    """Leave Jane's home postcode only on the address she shares with John: her invoices
+    print her office instead."""
+    office = address_text(*OFFICE)
+    with company.databases.shop.begin() as connection:
+        jane = connection.execute(
+            sa.select(shop.customers.c.id).where(shop.customers.c.email == JANE_EMAIL)
+        ).scalar_one()
+        connection.execute(
+            sa.update(shop.invoices)
+            .where(shop.invoices.c.customer_id == jane)
+            .values(billed_address=office)
+        )
+
+
+def package_texts(package: bytes) -> Iterator[str]:
+    """The text of every file in the package, and of the files inside its spreadsheet."""
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        for name in archive.namelist():
+            content = archive.read(name)
+            if name.endswith(".xlsx"):
+                yield from package_texts(content)
+            else:
+                yield content.decode("utf-8", errors="replace")
+
+
+def test_a_data_point_held_only_on_a_shared_row_passes_the_check_and_stays_out_of_the_copy(
+    company: Company,
+) -> None:
+    forget_home_on_janes_invoices(company)
+    home_postcode = HOME[2]
+    ref = file(company, "access", identity={"contact.postal_address": home_postcode.lower()})
+    verify(company, ref)
+    row = company.request(ref)
+    assert row.state == "completed", row.outcome
+    with company.store.session() as session:
+        result = result_of(session, ref)
+        assert result is not None and result.package is not None
+        package = unseal(result.package, company.services.keys.package, ref=result.request_id)
+    data = package_data(package)
+    addresses = data["sources"]["shop"]["addresses"]
+    assert len(addresses["records"]) == 1  # her office, her own
+    assert addresses["shared_records"]  # the home, said to exist, with no value
+    texts = list(package_texts(package))
+    assert any(OFFICE[0] in text for text in texts)
+    for value in (HOME[0], home_postcode):
+        assert not any(value in text for text in texts), value
+
+
+def test_a_wrong_data_point_still_fails_when_the_person_shares_rows(company: Company) -> None:
+    forget_home_on_janes_invoices(company)
+    with company.databases.shop.connect() as connection:
+        elsewhere = connection.execute(
+            sa.select(shop.addresses.c.postcode)
+            .where(shop.addresses.c.postcode.not_in([HOME[2], OFFICE[2]]))
+            .limit(1)
+        ).scalar_one()  # someone else's, on a row Jane neither owns nor shares
+    ref = file(company, "access", identity={"contact.postal_address": elsewhere})
+    verify(company, ref)
+    assert company.request(ref).state == "denied"
+    assert "do not match" in body(company.mails_to(JANE_EMAIL)[-1])
 
 
 def test_an_erasure_erases_keeps_what_the_law_holds_and_says_so(company: Company) -> None:

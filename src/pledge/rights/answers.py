@@ -18,7 +18,7 @@ Erasure, rectification and restriction tell the recipients of the data (Art. 19)
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,11 +40,15 @@ from pledge.rights.types import HANDLING
 from pledge.rights.workflow import CLOSING_MAIL_JOB, RUN_JOB
 from pledge.sources.access import AccessResult
 from pledge.sources.rectification import correct_source, corrected_categories
+from pledge.sources.shared_values import read_shared_values
 from pledge.store.tables import RequestRow
 
 _MIN_CONTAINED = 5
 
 Closing = Literal["completed", "partially_completed", "denied"]
+
+# Reads, for the categories given, the values of the person's shared rows (second_check).
+SharedReader = Callable[[Collection[str]], Mapping[str, Sequence[object]]]
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,12 @@ def _access(ctx: JobContext, row: RequestRow, declaration: Declaration) -> Answe
         "notes": list(result.notes),
     }
     if not portability:
-        mismatch = second_check(declaration, row, result)
+
+        def read_shared(categories: Collection[str]) -> Mapping[str, Sequence[object]]:
+            engines, schemas = ctx.services.engines(), ctx.services.schemas()
+            return read_shared_values(result, engines, schemas, categories)
+
+        mismatch = second_check(declaration, row, result, read_shared=read_shared)
         if mismatch is not None:
             return Answer("denied", mismatch, {"found": None})
     package = build_package(
@@ -210,14 +219,23 @@ _ANSWERS = {
 }
 
 
-def second_check(declaration: Declaration, row: RequestRow, result: AccessResult) -> str | None:
+def second_check(
+    declaration: Declaration,
+    row: RequestRow,
+    result: AccessResult,
+    *,
+    read_shared: SharedReader,
+) -> str | None:
     """Why a copy cannot be sent: a data point the declaration asks for is missing or does
     not match what we hold (None: it matches, or nothing is held to disclose).
 
-    The values compared are the person's own rows' (rows shared with others are read without
-    their values). A data point matches a column's value equal to it, ignoring case, spaces
-    and accents, or one that contains it, if it is long enough not to match by chance (a
-    postcode inside an invoice's billing address).
+    A data point matches a column's value equal to it, ignoring case, spaces and accents,
+    or one that contains it, if it is long enough not to match by chance (a postcode inside
+    an invoice's billing address). The person's own rows are compared first; only the data
+    points they do not match are looked for in the rows the person shares with others (a
+    home address two customers share), whose values `read_shared` reads for the categories
+    it is given. Those values are compared here and dropped: a shared row's values never
+    reach the package.
     """
     verification = declaration.rights.verification
     wanted = verification.access_match if verification else []
@@ -228,25 +246,38 @@ def second_check(declaration: Declaration, row: RequestRow, result: AccessResult
         " cannot send a copy of the data; you may make a new request with the details you"
         " gave us"
     )
-    for category in wanted:
-        given = row.identity.get(category)
-        if not given:
-            return refusal
-        held = {
-            _plain(str(own[column]))
-            for table in result.tables
-            for column, held_category in table.columns.items()
-            if held_category == category
-            for own in table.rows
-            if own.get(column) is not None
-        }
-        wanted_value = _plain(given)
-        if not any(
-            wanted_value == value or (len(wanted_value) >= _MIN_CONTAINED and wanted_value in value)
-            for value in held
-        ):
-            return refusal
-    return None
+    given = {category: _plain(row.identity.get(category) or "") for category in wanted}
+    if not all(given.values()):
+        return refusal
+    unmatched = [
+        category
+        for category in dict.fromkeys(wanted)
+        if not _matches(given[category], _own_values(result, category))
+    ]
+    if unmatched:
+        shared = read_shared(unmatched)
+        unmatched = [
+            category
+            for category in unmatched
+            if not _matches(given[category], (str(v) for v in shared.get(category, ())))
+        ]
+    return refusal if unmatched else None
+
+
+def _own_values(result: AccessResult, category: str) -> Iterator[str]:
+    for table in result.tables:
+        for column, held_category in table.columns.items():
+            if held_category == category:
+                yield from (str(own[column]) for own in table.rows if own.get(column) is not None)
+
+
+def _matches(wanted: str, held: Iterable[str]) -> bool:
+    """Whether a plain data point matches one of the values held (see `second_check`)."""
+    for value in held:
+        plain_value = _plain(value)
+        if wanted == plain_value or (len(wanted) >= _MIN_CONTAINED and wanted in plain_value):
+            return True
+    return False
 
 
 def _plain(value: str) -> str:

@@ -9,8 +9,10 @@ steps that wait for the same earlier steps are sent together (pipelined.py): a r
 per level of the plan.
 
 A row is exported with its key and declared columns only, each with its category. A shared
-row keeps only which of its categories hold a value: its values are dropped as soon as it
-is read, and never leave this module.
+row keeps only which of its categories hold a value, and its key: its values are dropped as
+soon as it is read, and neither they nor the key are ever exported. Only the second check of
+an access request reads some of them again, by that key, to compare and drop
+(shared_values.py).
 
 Sources feed each other: the identities found in the subject's rows of one source, and the
 columns that links from other sources point at, are bound as parameters in the others. A
@@ -40,6 +42,9 @@ class SharedRow:
     """A row that is someone else's too: which of its declared categories hold a value."""
 
     categories: tuple[str, ...]
+    # Its primary key (none: the table has none). Out of equality and repr: two shared rows
+    # holding the same categories tell the same, and no log or message prints the key.
+    key: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -200,7 +205,8 @@ def _collect(
         values = dict(zip(step.columns, row[:width], strict=True))
         if step.may_share and row[width]:
             held = (step.categories[c] for c in step.categories if values[c] is not None)
-            shared.append(SharedRow(tuple(dict.fromkeys(held))))
+            key = tuple(values[c] for c in step.key)
+            shared.append(SharedRow(tuple(dict.fromkeys(held)), key))
             continue
         own.append({c: values[c] for c in exported})
         for column, kind in step.identities.items():
