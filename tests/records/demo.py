@@ -44,3 +44,8 @@ def with_us_analytics(data: dict[str, Any]) -> None:
     }
     data["activities"]["analytics"]["recipients"] += ["acme", "bharat"]
     data["transfers"]["allowed"] += ["US", "IN"]
+
+
+def with_archive(data: dict[str, Any]) -> None:
+    """Customer accounts, once their 3 years are over, go to the restricted archive for 2."""
+    data["retention"]["customer_account"]["archive"] = "2 years"

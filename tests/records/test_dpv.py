@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from pledge.records.dpv import dpv_document, dpv_json
-from tests.records.demo import demo, variant, with_us_analytics
+from tests.records.demo import demo, variant, with_archive, with_us_analytics
 
 DPV = Namespace("https://w3id.org/dpv#")
 PD = Namespace("https://w3id.org/dpv/pd#")
@@ -197,6 +197,24 @@ def test_retention_is_a_storage_condition_with_a_duration(graph: Graph) -> None:
     location = HOME["storage-location"]
     assert (activity("orders"), DPV.hasStorageCondition, location) in graph
     assert set(graph.objects(location, DPV.hasLocation)) == {LOC.GB, LOC.IE}
+
+
+def test_an_archive_is_said_in_the_retention_description() -> None:
+    # DPV 2.0's storage conditions (duration, deletion, location, restoration) have no
+    # archive phase: the words say it, and the duration stays the active period's.
+    graph = parse(dpv_document(variant(with_archive)))
+    accounts = HOME["retention/customer_account"]
+    english = (
+        "3 years from last contact, then archived (restricted access) for 2 years, then deleted"
+    )
+    french = (
+        "3 ans à compter du dernier contact, puis archivées (accès restreint) pendant 2 ans, "
+        "puis supprimées"
+    )
+    assert (accounts, DCT.description, Literal(english, lang="en")) in graph
+    assert (accounts, DCT.description, Literal(french, lang="fr")) in graph
+    duration = graph.value(accounts, DPV.hasDuration)
+    assert (duration, RDF.value, Literal("P3Y", datatype=XSD.duration)) in graph
 
 
 def test_security_measures_are_technical_and_organisational_measures(graph: Graph) -> None:

@@ -10,7 +10,7 @@ import pytest
 from pledge.declaration.model import RetentionRule
 from pledge.records.ropa import COLUMNS, RopaRow, headers, is_third_country, ropa_rows
 from pledge.records.wording import retention_words
-from tests.records.demo import demo, variant, with_us_analytics
+from tests.records.demo import demo, variant, with_archive, with_us_analytics
 
 
 def row(rows: list[RopaRow], reference: str) -> RopaRow:
@@ -131,6 +131,22 @@ def test_retention_rules_in_words() -> None:
     )
 
 
+def test_an_archive_is_stated_after_the_active_period_in_english_and_french() -> None:
+    declaration = variant(with_archive)
+    assert row(ropa_rows(declaration), "orders").retention[0] == (
+        "Customer accounts: 3 years from last contact, then archived (restricted access) "
+        "for 2 years, then deleted"
+    )
+    assert row(ropa_rows(declaration, "fr"), "orders").retention[0] == (
+        "Comptes clients : 3 ans à compter du dernier contact, puis archivées (accès "
+        "restreint) pendant 2 ans, puis supprimées"
+    )
+    # Only the rule with an archive says so.
+    assert row(ropa_rows(declaration), "orders").retention[1] == (
+        "Invoices: 6 years from the date of issue, then deleted (Companies Act 2006, s. 388)"
+    )
+
+
 @pytest.mark.parametrize(
     ("rule", "english", "french"),
     [
@@ -158,6 +174,35 @@ def test_retention_rules_in_words() -> None:
             },
             "2 years from last contact, then deleted; ends early on objection",
             "2 ans à compter du dernier contact, puis supprimées ; prend fin en cas d'opposition",
+        ),
+        (
+            {
+                "name": "Accounts",
+                "duration": "18 months",
+                "trigger": "account_closed",
+                "archive": "1 year",
+                "ends_on_objection": True,
+            },
+            "18 months from account closure, then archived (restricted access) for 1 year, "
+            "then deleted; ends early on objection",
+            "18 mois à compter de la clôture du compte, puis archivées (accès restreint) "
+            "pendant 1 an, puis supprimées ; prend fin en cas d'opposition",
+        ),
+        (
+            {
+                "name": "Leads",
+                "duration": "0 days",
+                "trigger": "consent_withdrawn",
+                "archive": "6 months",
+            },
+            "archived (restricted access) for 6 months on consent withdrawal, then deleted",
+            "archivées (accès restreint) pendant 6 mois dès le retrait du consentement, "
+            "puis supprimées",
+        ),
+        (
+            {"name": "Box", "duration": "1 year", "archive": "0 days"},
+            "1 year, then deleted",
+            "1 an, puis supprimées",
         ),
     ],
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pledge.records.ropa import headers
 from pledge.records.ropa_csv import write_ropa_csv
-from tests.records.demo import demo, variant, with_us_analytics
+from tests.records.demo import demo, variant, with_archive, with_us_analytics
 
 
 def read_back(path: Path) -> list[dict[str, str]]:
@@ -70,3 +70,14 @@ def test_french_text_survives_the_round_trip(tmp_path: Path) -> None:
     accounting = next(row for row in rows if row["Référence"] == "accounting")
     assert accounting["Traitement"] == "Comptabilité et fiscalité"
     assert accounting["Transferts vers des pays tiers et garanties"] == "Aucun"
+
+
+def test_an_archive_is_stated_in_the_retention_cell(tmp_path: Path) -> None:
+    path = tmp_path / "ropa.csv"
+    write_ropa_csv(variant(with_archive), path, "en")
+    orders = next(row for row in read_back(path) if row["Reference"] == "orders")
+    assert orders["Retention and erasure"] == (
+        "Customer accounts: 3 years from last contact, then archived (restricted access) for "
+        "2 years, then deleted; "
+        "Invoices: 6 years from the date of issue, then deleted (Companies Act 2006, s. 388)"
+    )

@@ -10,9 +10,9 @@ from typing import Any
 
 import openpyxl
 
-from pledge.records.ropa import headers
+from pledge.records.ropa import COLUMNS, headers
 from pledge.records.ropa_xlsx import ropa_xlsx_bytes, write_ropa_xlsx
-from tests.records.demo import demo, variant, with_us_analytics
+from tests.records.demo import demo, variant, with_archive, with_us_analytics
 
 
 def open_workbook(path: Path) -> Any:
@@ -109,6 +109,41 @@ def test_the_controller_sheet_lists_the_organisation_dpo_representative_and_auth
         "California Privacy Protection Agency" in authorities["Supervisory authority (California)"]
     )
     assert all(row[2] for row in rows)  # no empty values
+
+
+def test_an_archive_shows_on_the_record_and_at_the_end_of_its_rule(tmp_path: Path) -> None:
+    for lang, sheets, at_end, cell in (
+        (
+            "en",
+            ("Record of processing", "Retention"),
+            "archived (restricted access) for 2 years, then deleted",
+            "Customer accounts: 3 years from last contact, then archived (restricted access) "
+            "for 2 years, then deleted",
+        ),
+        (
+            "fr",
+            ("Registre des traitements", "Conservation"),
+            "archivées (accès restreint) pendant 2 ans, puis supprimées",
+            "Comptes clients : 3 ans à compter du dernier contact, puis archivées (accès "
+            "restreint) pendant 2 ans, puis supprimées",
+        ),
+    ):
+        path = tmp_path / f"ropa-{lang}.xlsx"
+        write_ropa_xlsx(variant(with_archive), path, lang)
+        workbook = open_workbook(path)
+        retention_header = next(c for c in COLUMNS if c.key == "retention").header(lang)
+        orders = record_rows(workbook[sheets[0]])["orders"]
+        assert orders[retention_header].split("\n")[0] == cell
+        retention = list(workbook[sheets[1]].iter_rows(values_only=True))
+        account = next(line for line in retention if line[0] == "customer_account")
+        assert account[2:5] == (
+            "3 years" if lang == "en" else "3 ans",
+            "from last contact" if lang == "en" else "à compter du dernier contact",
+            at_end,
+        )
+        assert account[7] == cell.split(": " if lang == "en" else " : ", 1)[1]
+        invoices = next(line for line in retention if line[0] == "invoices")
+        assert invoices[4] == ("deleted" if lang == "en" else "supprimées")
 
 
 def test_the_retention_sheet_has_a_row_per_rule_and_who_uses_it(tmp_path: Path) -> None:

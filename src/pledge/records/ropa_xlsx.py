@@ -203,7 +203,7 @@ def _retention_rows(d: Declaration, lang: str) -> list[list[str]]:
                 text(rule.name, lang),
                 duration,
                 since(rule.trigger, lang) if rule.trigger else "",
-                label("retention_action", rule.action, lang),
+                wording.end_words(rule, lang),
                 text(rule.required_by, lang),
                 "\n".join(users + tables),
                 wording.retention_words(rule, lang),
