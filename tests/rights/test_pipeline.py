@@ -70,6 +70,16 @@ def test_a_copy_is_refused_when_the_second_data_point_does_not_match(company: Co
     assert "Information Commissioner" in denial  # where to complain, for uk
 
 
+def test_a_portable_copy_takes_the_same_second_check(company: Company) -> None:
+    wrong = file(company, "portability", identity={"contact.postal_address": "ZZ9 9ZZ"})
+    verify(company, wrong)
+    assert company.request(wrong).state == "denied"
+    assert "do not match" in body(company.mails_to(JANE_EMAIL)[-1])
+    right = file(company, "portability", identity={"contact.postal_address": JANE_OFFICE_POSTCODE})
+    verify(company, right)
+    assert company.request(right).state == "completed", company.request(right).outcome
+
+
 def forget_home_on_janes_invoices(company: Company) -> None:
     """Leave Jane's home postcode only on the address she shares with John: her invoices
     print her office instead."""

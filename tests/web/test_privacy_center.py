@@ -79,6 +79,8 @@ def test_the_form_asks_where_then_what_then_the_details(center: Center) -> None:
         assert f'name="identity.{POSTAL}"' in access and "Postal address" in access
         assert "we also ask for your postcode" in access  # the declaration's own words
         assert 'name="agent_proof"' in access
+        portable = client.get(CENTER, params={"jurisdiction": "uk", "type": "portability"}).text
+        assert f'name="identity.{POSTAL}"' in portable  # a copy too: the same second check
         # A type the law of the place does not grant falls back to the choice of types.
         know_in_uk = client.get(CENTER, params={"jurisdiction": "uk", "type": "know"}).text
         assert 'name="email"' not in know_in_uk and "What would you like to ask?" in know_in_uk

@@ -120,15 +120,15 @@ def _access(ctx: JobContext, row: RequestRow, declaration: Declaration) -> Answe
         "tables": _counts(result),
         "notes": list(result.notes),
     }
-    if not portability:
 
-        def read_shared(categories: Collection[str]) -> Mapping[str, Sequence[object]]:
-            engines, schemas = ctx.services.engines(), ctx.services.schemas()
-            return read_shared_values(result, engines, schemas, categories)
+    def read_shared(categories: Collection[str]) -> Mapping[str, Sequence[object]]:
+        engines, schemas = ctx.services.engines(), ctx.services.schemas()
+        return read_shared_values(result, engines, schemas, categories)
 
-        mismatch = second_check(declaration, row, result, read_shared=read_shared)
-        if mismatch is not None:
-            return Answer("denied", mismatch, {"found": None})
+    # A portable copy discloses data as an access does: the same second check.
+    mismatch = second_check(declaration, row, result, read_shared=read_shared)
+    if mismatch is not None:
+        return Answer("denied", mismatch, {"found": None})
     package = build_package(
         declaration,
         result,

@@ -29,8 +29,9 @@ from pledge.rights.types import HANDLING, available_types, needs_identity
 from pledge.store.tables import RequestEventRow, RequestRow
 from pledge.web.privacy_center_words import LANGUAGES, Words
 
-# Details a person gives with an access request, matched against what we hold.
-SECOND_CHECK_HANDLING = frozenset({"access"})
+# Details a person gives with a request for a copy (access, portability), matched against
+# what we hold.
+SECOND_CHECK_HANDLING = frozenset({"access", "portability"})
 # States in which the person still has to type the code we mailed.
 AWAITING_CODE = frozenset({"received", "identity_pending"})
 
@@ -94,7 +95,7 @@ def type_name(kind: str, lang: str) -> str:
 
 
 def second_checks(declaration: Declaration, kind: str, lang: str) -> list[Choice]:
-    """The data points an access request must also give (rights.verification.access_match);
+    """The data points a request for a copy must also give (rights.verification.access_match);
     the form sends each under its category id."""
     verification = declaration.rights.verification
     if verification is None or HANDLING.get(kind) not in SECOND_CHECK_HANDLING:
