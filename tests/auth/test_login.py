@@ -15,7 +15,7 @@ from sqlalchemy import select
 from pledge.auth.passwords import HASHER
 from pledge.auth.roles import Role
 from pledge.auth.users import create_user, disable_user, get_user
-from pledge.store.tables import StaffSessionRow
+from pledge.store.tables import RateTryRow, StaffSessionRow
 from tests.auth.live_staff import (
     PASSWORD,
     StaffServer,
@@ -250,6 +250,35 @@ def test_ten_failures_in_fifteen_minutes_block_sign_in(
     assert all("'ann'" in r.getMessage() and "127.0.0.1" in r.getMessage() for r in failures)
     assert "guess number" not in caplog.text
     assert PASSWORD not in caplog.text
+
+
+def test_servers_on_one_store_share_the_failures_and_a_restart_keeps_them(
+    tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every server process of one store shares the secret, as in production.
+    monkeypatch.setenv("PLEDGE_SECRET_KEY", "k" * 40)
+    folders = [tmp_path / name for name in ("one", "two", "restarted")]
+    for folder in folders:
+        folder.mkdir()
+    with staff_server(folders[0], store_url) as one, staff_server(folders[1], store_url) as two:
+        one.add_user("ann", Role.VIEWER)
+        for server, guesses in ((one, range(5)), (two, range(5, 10))):
+            with server.client() as client:
+                for guess in guesses:
+                    answer = sign_in(client, "ann", f"guess {guess}")
+                    assert "wrong username or password" in answer.text
+        with two.client() as client:
+            blocked = sign_in(client, "ann", PASSWORD)
+        assert blocked.status_code == 429
+        assert 14 * 60 <= int(blocked.headers["retry-after"]) <= 15 * 60
+    with staff_server(folders[2], store_url) as restarted, restarted.client() as client:
+        assert sign_in(client, "ann", PASSWORD).status_code == 429
+        assert sign_in(client, "bob", PASSWORD).status_code == 429  # the address too
+        with restarted.store.session() as session:
+            tries = list(session.scalars(select(RateTryRow)))
+    assert sorted(row.scope for row in tries) == ["login address"] * 10 + ["login username"] * 10
+    plain = {hashlib.sha256(key.encode()).hexdigest() for key in ("ann", "127.0.0.1")}
+    assert not any(row.key_digest in plain or "ann" in row.key_digest for row in tries)
 
 
 def test_sign_in_replaces_an_old_hash(server: StaffServer) -> None:

@@ -36,6 +36,7 @@ class Center:
     url: str
     smtp: SmtpServer
     folder: Path
+    settings: Settings  # what the server runs with: another server may start with the same
 
     def client(self) -> httpx.Client:
         """A browser-like client of its own: its own cookie jar, redirects not followed."""
@@ -56,14 +57,19 @@ def smtp_relay() -> Iterator[SmtpServer]:
 
 
 @contextmanager
-def serving_center(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Center]:
-    """`pledge serve` for the demo, over its databases in `folder`, with its own relay."""
-    with smtp_relay() as smtp, _serving(folder, smtp, monkeypatch) as center:
+def serving_center(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, store: str | None = None
+) -> Iterator[Center]:
+    """`pledge serve` for the demo, over its databases in `folder`, with its own relay; its
+    store is `store`, else a SQLite file in `folder`."""
+    with smtp_relay() as smtp, _serving(folder, smtp, monkeypatch, store) as center:
         yield center
 
 
 @contextmanager
-def _serving(folder: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Center]:
+def _serving(
+    folder: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch, store: str | None
+) -> Iterator[Center]:
     demo = generate(
         f"sqlite:///{folder / 'shop.db'}", f"sqlite:///{folder / 'crm.db'}", scale=DEMO_SCALE
     )
@@ -77,11 +83,11 @@ def _serving(folder: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("PLEDGE_SECRET_KEY", secrets.token_hex(32))
     declaration = copy_demo(folder)
     settings = Settings.build(
-        declaration, store_url=store_url(folder), host="127.0.0.1", port=0, watch=False
+        declaration, store_url=store or store_url(folder), host="127.0.0.1", port=0, watch=False
     )
     running = start_server(settings)
     try:
-        yield Center(running.url, smtp, folder)
+        yield Center(running.url, smtp, folder, settings)
     finally:
         running.stop()
 

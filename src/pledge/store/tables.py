@@ -1,7 +1,8 @@
 """The store's tables, as typed SQLAlchemy models: notice versions, rights requests, jobs.
 
-Staff accounts live in tables_staff.py and retention in tables_retention.py; both are
-re-exported here, so every table is known to the metadata once this module is imported.
+Staff accounts live in tables_staff.py, retention in tables_retention.py and the rate
+limits' recent tries in tables_limits.py; all are re-exported here, so every table is known
+to the metadata once this module is imported.
 """
 
 from __future__ import annotations
@@ -320,6 +321,7 @@ class AgentProofRow(Base):
 
 
 # Re-exported: code imports every table from here, and the metadata must hold them all.
+from pledge.store.tables_limits import RateTryRow  # noqa: E402
 from pledge.store.tables_retention import (  # noqa: E402
     SUBJECT_EVENT_KINDS,
     SWEEP_STATES,
@@ -338,6 +340,7 @@ __all__ = [
     "ApiTokenRow",
     "GoneRowsRow",
     "LegalHoldRow",
+    "RateTryRow",
     "StaffSessionRow",
     "SubjectEventRow",
     "SweepResultRow",

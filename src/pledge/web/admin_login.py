@@ -4,7 +4,8 @@ The login form is itself guarded against cross-site posts (a site tricking a bro
 signing in to an account of the attacker's): GET gives the browser a random id in an
 HttpOnly, SameSite=Strict cookie and the form a keyed hash of it; a post counts only when
 the two match. Failures get one message whatever went wrong, are logged without the
-password, and are throttled per address and per username (pledge.auth.throttle).
+password, and are throttled per address and per username (pledge.auth.throttle), counted in
+the store so that every server process and a restarted one see the same failures.
 """
 
 from __future__ import annotations
@@ -125,10 +126,15 @@ def login_routes() -> APIRouter:
                 auth, request, target, name, "the form had expired: please sign in again", 400
             )
         address = request.client.host if request.client else "unknown"
-        wait = auth.throttle.retry_after(address, name, auth.clock())
-        if wait is not None:
+        throttle, now = auth.throttle, auth.clock()
+        # Counted as a failure before the password is checked (see pledge.auth.throttle).
+        attempt = await anyio.to_thread.run_sync(throttle.attempt, address, name, now)
+        if attempt is None:
             log.warning("staff sign-in refused for %r from %s: too many failures", name, address)
-            minutes = max(1, math.ceil(wait.total_seconds() / 60))
+            wait = await anyio.to_thread.run_sync(throttle.retry_after, address, name, now)
+            # None when a failure left the window in between: the next try may pass.
+            seconds = math.ceil(wait.total_seconds()) if wait is not None else 1
+            minutes = max(1, math.ceil(seconds / 60))
             return _login_form(
                 auth,
                 request,
@@ -137,17 +143,16 @@ def login_routes() -> APIRouter:
                 f"too many failed sign-ins: try again in {minutes} minute"
                 + ("s" if minutes != 1 else ""),
                 429,
-                {"Retry-After": str(math.ceil(wait.total_seconds()))},
+                {"Retry-After": str(seconds)},
             )
         new = None
         if name and len(password) <= MAX_LENGTH:
             previous = request.cookies.get(COOKIE)
             new = await anyio.to_thread.run_sync(sign_in, auth, name, password, previous)
         if new is None:
-            auth.throttle.failed(address, name, auth.clock())
             log.warning("staff sign-in failed for %r from %s", name, address)
             return _login_form(auth, request, target, name, WRONG, 200)
-        auth.throttle.succeeded(name)
+        await anyio.to_thread.run_sync(throttle.succeeded, name, attempt)
         log.info("staff sign-in: %s from %s", name, address)
         response = RedirectResponse(target, status_code=303, headers=PRIVATE_HEADERS)
         response.set_cookie(

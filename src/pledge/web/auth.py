@@ -115,7 +115,10 @@ class StaffAuth:
         self.holder = holder
         self.clock = clock
         self.hasher = hasher
-        self.throttle = throttle or LoginThrottle()
+        # The store and the keys exist once the app has started, after this is made.
+        self.throttle = throttle or LoginThrottle(
+            store=lambda: holder.store, secret=lambda: holder.services.keys.links
+        )
 
     @property
     def secure_cookies(self) -> bool:

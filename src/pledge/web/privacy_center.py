@@ -12,7 +12,8 @@
 Nothing here tells whether a person is in the company's databases: filing answers alike for
 everyone, a code goes to whatever address was given, and every link that does not work
 gives the same page. Posts are guarded by `pledge.web.form_guard` and counted per IP address
-and per email address by `pledge.web.rate_limit`. The database work runs in a worker thread;
+and per email address by `pledge.web.rate_limit`, in the store: every server process counts
+them together, and a restart forgets none. The database work runs in a worker thread;
 after a transaction that queued jobs commits, the server's job runner is woken.
 """
 
@@ -86,11 +87,8 @@ SAID = {
 
 @dataclass(frozen=True)
 class Limits:
-    """How often one IP address or one email address may use the public forms.
-
-    Counted in this process only (see pledge.web.rate_limit): with several server
-    processes, each allows this much.
-    """
+    """How often one IP address or one email address may use the public forms, all server
+    processes together (counted in the store, see pledge.web.rate_limit)."""
 
     filings_per_ip: Limit = FILINGS_PER_IP
     filings_per_email: Limit = FILINGS_PER_EMAIL
@@ -98,15 +96,24 @@ class Limits:
 
 
 class _Counters:
-    def __init__(self, limits: Limits) -> None:
-        self.filings_by_ip = SlidingWindow(limits.filings_per_ip)
-        self.filings_by_email = SlidingWindow(limits.filings_per_email)
-        self.codes_by_ip = SlidingWindow(limits.code_tries_per_ip)
+    def __init__(self, limits: Limits, holder: DeclarationHolder) -> None:
+        def window(scope: str, limit: Limit) -> SlidingWindow:
+            # The store and the keys exist once the app has started, after this is made.
+            return SlidingWindow(
+                scope,
+                limit,
+                store=lambda: holder.store,
+                secret=lambda: holder.services.keys.links,
+            )
+
+        self.filings_by_ip = window("center filing address", limits.filings_per_ip)
+        self.filings_by_email = window("center filing email", limits.filings_per_email)
+        self.codes_by_ip = window("center code address", limits.code_tries_per_ip)
 
 
 def privacy_center_routes(holder: DeclarationHolder, limits: Limits | None = None) -> APIRouter:
     router = APIRouter(prefix=CENTER_PATH, include_in_schema=False)
-    counters = _Counters(limits or Limits())
+    counters = _Counters(limits or Limits(), holder)
 
     def pages(request: Request, asked: str | None) -> Pages:
         languages = center_languages(holder.current.declaration)
@@ -130,7 +137,7 @@ def privacy_center_routes(holder: DeclarationHolder, limits: Limits | None = Non
             return page.message(413, "errors_heading", "error_proof")
         # Closed on the way out: an uploaded proof waits in a temporary file.
         async with request.form(max_files=1, max_fields=64) as form:
-            refused = _refuse(page, form, counters.filings_by_ip, _client(request))
+            refused = await _refuse(page, form, counters.filings_by_ip, _client(request))
             if refused is not None:
                 return refused
             proof = await read_proof(form)
@@ -139,9 +146,9 @@ def privacy_center_routes(holder: DeclarationHolder, limits: Limits | None = Non
             jurisdiction, kind = str(form.get("jurisdiction", "")), str(form.get("type", ""))
         if filing is None:
             return _start_page(holder, page, jurisdiction, kind, values, problems, 400)
-        email_key = filing.email.casefold()
-        if not counters.filings_by_email.allow(email_key):
-            return page.too_many(counters.filings_by_email.retry_after(email_key))
+        refused = await _spend(page, counters.filings_by_email, filing.email.casefold())
+        if refused is not None:
+            return refused
         try:
             token = await run_in_threadpool(work.file_request, holder, filing, page.lang)
         except PledgeError:
@@ -241,23 +248,28 @@ def privacy_center_routes(holder: DeclarationHolder, limits: Limits | None = Non
     return router
 
 
-async def _code_form(
-    page: Pages, request: Request, counter: SlidingWindow
-) -> FormData | Response:
+async def _code_form(page: Pages, request: Request, counter: SlidingWindow) -> FormData | Response:
     """A short form that spends one try (a code, a new code, a download): its fields, or
     the answer refusing it."""
     form = await request.form(max_files=0, max_fields=8)
-    refused = _refuse(page, form, counter, _client(request))
+    refused = await _refuse(page, form, counter, _client(request))
     return form if refused is None else refused
 
 
-def _refuse(page: Pages, form: FormData, counter: SlidingWindow, client: str) -> Response | None:
+async def _refuse(
+    page: Pages, form: FormData, counter: SlidingWindow, client: str
+) -> Response | None:
     """The answer to a post that must go no further: not from our page, or one too many."""
     if not is_genuine(page.form_key, page.request, form.get(FIELD)):
         return page.stale_form()
-    if not counter.allow(client):
-        return page.too_many(counter.retry_after(client))
-    return None
+    return await _spend(page, counter, client)
+
+
+async def _spend(page: Pages, counter: SlidingWindow, key: str) -> Response | None:
+    """Count one try of `key`; the 429 page when it has none left."""
+    if await run_in_threadpool(counter.allow, key):
+        return None
+    return page.too_many(await run_in_threadpool(counter.retry_after, key))
 
 
 def _client(request: Request) -> str:
