@@ -8,12 +8,16 @@ the cut-off's next day or later has not had that birthday yet (a 29 February bir
 on 28 February in other years, as durations count). A row with no date is not judged.
 
 `erase_children` (the sweep) and `flag_child` (staff, at once) erase each child's data with
-the request erasure executor, source by source (pledge.sources.erasure; a person's legal
-hold still keeps its tables, held_erasure.py). Each child is a SubjectEventRow "child"
-(recorded for a child found in the data), marked handled once erased. The audit record is
-a SweepRunRow started by "child under <age>" with a SweepResultRow per table, so it shows
-with the sweeps; the keys of the rows erased go to the journal of what must stay gone, as
-"sweep:<run id>". Neither names the child.
+the request erasure executor, source by source (pledge.sources.erasure). Each child is a
+SubjectEventRow "child" (recorded for a child found in the data), marked handled once
+erased. The audit record is a SweepRunRow started by "child under <age>" with a
+SweepResultRow per table, so it shows with the sweeps; the keys of the rows erased go to
+the journal of what must stay gone, as "sweep:<run id>". Neither names the child.
+
+A person's legal hold still keeps its tables (held_erasure.py): where it did, what finds the
+rows kept is kept, sealed, with the source's results (held_child.py), so that sweeps keep
+those rows while the hold is in force, and the erasure is finished there once nothing
+holds them.
 
 When the declaration says a child's data needs a parent's consent instead
 (`children.on_discovery: parental_consent`), nothing is erased: the event is recorded and
@@ -38,20 +42,18 @@ from sqlalchemy.orm import Session
 from pledge.declaration.durations import add_months
 from pledge.declaration.model import Declaration
 from pledge.errors import PledgeError
+from pledge.retention.erased_keys import journal_erased
 from pledge.retention.events import CHILD, record_event
+from pledge.retention.held_child import keep_held
 from pledge.retention.held_erasure import erase_source_apart
 from pledge.retention.holds import person_holds
-from pledge.retention.journal import Action, journal_batch
 from pledge.rights.decisions import identity_of
 from pledge.services import Services
 from pledge.sources.access import execute_access, read_only
 from pledge.sources.erasure import SourceErasure
-from pledge.sources.erasure_sql import Key, batches
 from pledge.sources.plan import build_plan
 from pledge.store import Store
 from pledge.store.tables import SubjectEventRow, SweepResultRow, SweepRunRow
-
-GONE_BATCH = 1000  # keys per entry of the journal of what must stay gone
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,16 @@ def erase_children(
                 )  # fmt: skip
                 pending[value] = event.id
     return [
-        _handle(store, services, declaration, event_id, value, spellings.get(value, []), as_of)
+        _handle(
+            store,
+            services,
+            declaration,
+            event_id,
+            value,
+            spellings.get(value, []),
+            as_of,
+            now=moment,
+        )
         for value, event_id in pending.items()
     ]
 
@@ -190,7 +201,9 @@ def flag_child(
                 note=note or "flagged by staff", now=now,
             )  # fmt: skip
             event_id = event.id
-    return _handle(store, services, services.declaration, event_id, value, [email.strip()], now)
+    return _handle(
+        store, services, services.declaration, event_id, value, [email.strip()], now, now=now
+    )
 
 
 def _unhandled(session: Session) -> list[SubjectEventRow]:
@@ -208,6 +221,8 @@ def _handle(
     value: str,
     spellings: Sequence[str],
     as_of: dt.datetime,
+    *,
+    now: dt.datetime,
 ) -> ChildErasure:
     """Erase the child `value` names (also as `spellings`, as the data writes it)."""
     rules = declaration.children
@@ -222,7 +237,9 @@ def _handle(
     minimum = rules.minimum_age if rules else None
     reason = f"child under {minimum}" if minimum is not None else "child"
     emails = list(dict.fromkeys([*spellings, value]))
-    return _erase(store, services, declaration, event_id, value, emails, as_of, started_by=reason)
+    return _erase(
+        store, services, declaration, event_id, value, emails, as_of, started_by=reason, now=now
+    )
 
 
 def _erase(
@@ -235,6 +252,7 @@ def _erase(
     as_of: dt.datetime,
     *,
     started_by: str,
+    now: dt.datetime,
 ) -> ChildErasure:
     day = as_of.date()
     with store.session(write=True) as session:
@@ -267,6 +285,14 @@ def _erase(
             took = round((time.perf_counter() - started) * 1000)
             with store.session(write=True) as session:
                 _record(session, declaration, run_id, erased, took, services.keys.package)
+                keep_held(
+                    session,
+                    event_id=event_id,
+                    run_id=run_id,
+                    done=erased,
+                    key=services.keys.package,
+                    now=now,
+                )
             done.append(erased)
     except PledgeError as exc:
         with store.session(write=True) as session:
@@ -313,22 +339,7 @@ def _record(
                 notes=list(table.notes),
             )
         )
-        gone: dict[Action, tuple[Key, ...]] = {
-            "deleted": table.deleted_keys,
-            "anonymised": table.anonymised_keys,
-        }
-        for action, keys in gone.items():
-            for chunk in batches(keys, GONE_BATCH):
-                journal_batch(
-                    session,
-                    source=erased.source,
-                    table=table.table,
-                    action=action,
-                    cause=f"sweep:{run_id}",
-                    keys=chunk,
-                    key=key,
-                    now=now,
-                )
+    journal_erased(session, erased, cause=f"sweep:{run_id}", key=key, now=now)
 
 
 def _now() -> dt.datetime:

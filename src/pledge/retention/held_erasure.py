@@ -13,16 +13,19 @@ are read before the erasure: once the person's row in a parent table is anonymis
 values that found them may no longer lead there.
 
 The keys of the rows kept go with the values for the re-check (`SourceErasure.recheck`),
-one entry "held:<table>" per table: the request erasure keeps them, sealed, until nothing
-holds those rows any more, and then erases exactly those rows (hold_release.py).
+one entry "held:<table>" per table: a request erasure keeps them, sealed, in its journal,
+and a child's erasure in its ChildErasureRow, until nothing holds those rows any more, and
+then erases exactly those rows (hold_release.py, held_child.py). What both finishes share is
+here: the plan cut down to the rows kept (`pinned_plan`), the tables an outcome says a hold
+kept, and the sentence that says what was finished.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -31,6 +34,7 @@ from pledge.declaration.model import Declaration
 from pledge.retention.holds import PersonHold, Place
 from pledge.sources.access import Params, read_only
 from pledge.sources.erasure import SourceErasure, TableErasure, erase_source
+from pledge.sources.erasure_sql import key_in
 from pledge.sources.own_keys import Key, read_own_keys
 from pledge.sources.plan import Plan, SourcePlan, Step
 from pledge.sources.plan_sql import SHARED_LABEL
@@ -102,6 +106,80 @@ def held_keys(values: Params) -> dict[str, tuple[Key, ...]]:
 def without_held_keys(values: Params) -> Params:
     """The values that pick the person's rows, without the keys of the rows held."""
     return {name: found for name, found in values.items() if not name.startswith(HELD_KEYS)}
+
+
+def pinned_plan(plan: Plan, source: str, pinned: Mapping[str, Sequence[Key]]) -> Plan:
+    """The plan with `source` cut down to the rows with these keys, table by table. Each
+    step still reads its rows by its whole chain from the person's values (no keys bound
+    by the steps before it, which may be gone), so a row is taken only while it is theirs."""
+
+    def pin(step: Step) -> Step:
+        statement = step.statement
+        table = cast(sa.Table, statement.selected_columns[step.key[0]].table)
+        mine = key_in(table, step.key, list(dict.fromkeys(pinned[step.table])))
+        return dataclasses.replace(step, statement=statement.where(mine), staged=None)
+
+    sources = tuple(
+        dataclasses.replace(
+            s,
+            steps=tuple(pin(step) for step in s.steps if step.key and pinned.get(step.table)),
+            found={},
+        )
+        if s.name == source
+        else s
+        for s in plan.sources
+    )
+    return dataclasses.replace(plan, sources=sources)
+
+
+def legally_held(outcome: Mapping[str, object] | None) -> list[str]:
+    """The tables where a legal hold kept rows, from an outcome (`SourceErasure.as_json`)."""
+    tables = (outcome or {}).get("tables")
+    if not isinstance(tables, list):
+        return []
+    return [
+        str(t["table"])
+        for t in tables
+        if isinstance(t, Mapping)
+        and t.get("held")
+        and any(str(h).startswith(HOLD_LABEL) for h in t.get("holds") or ())
+    ]
+
+
+def not_found_again(
+    kept: Mapping[str, Sequence[Key]], freed: Sequence[str], done: SourceErasure
+) -> int:
+    """How many of the rows kept in the `freed` tables the finish no longer found (changed
+    or deleted by hand since)."""
+    found = {
+        table: sum(
+            t.deleted + t.anonymised + t.held + t.shared + t.unchanged
+            for t in done.tables
+            if t.table == table
+        )
+        for table in freed
+    }
+    return sum(max(0, len(kept[table]) - found[table]) for table in freed)
+
+
+def finished_note(source: str, freed: Sequence[str], done: SourceErasure, missing: int) -> str:
+    """What finishing the erasure of the tables no hold keeps any more did, in one sentence."""
+    tables = ", ".join(f"{source}.{table}" for table in freed)
+    deleted = sum(t.deleted for t in done.tables)
+    anonymised = sum(t.anonymised for t in done.tables)
+    held = sum(t.held for t in done.tables)
+    shared = sum(t.shared for t in done.tables)
+    note = (
+        f"no legal hold keeps {tables} any more: erasure finished there: {deleted} rows "
+        f"deleted, {anonymised} anonymised, {held} kept (by a retention rule or another legal "
+        f"hold), {shared} shared with others left as they are"
+    )
+    if missing:
+        note += (
+            f"; {missing} of the rows kept could not be found again (changed or deleted since)"
+            ": left as they are, for staff to look at"
+        )
+    return note
 
 
 def _without(plan: Plan, source: str, tables: set[str]) -> Plan:

@@ -30,18 +30,16 @@ Until then, the sweep keeps those rows by the same keys (`kept_keys`, for
 pledge.retention.people) while a hold in force covers their table: once the erasure
 anonymised the row that led to them, the person's email no longer finds them.
 
-Not covered: a child's erasure (children.py) keeps no values, so what a hold kept from it
-stays until the sweep's rules remove it; the person's other rows were erased then.
+A child's erasure (children.py) is finished the same way (held_child.py): the hold's job
+also queues "retention.finish_held_child" for the person's child erasures that keep rows of
+the hold's tables, and `kept_keys` counts the keys those keep too.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import cast
 
-import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -49,14 +47,17 @@ from pledge.errors import NotFound
 from pledge.jobs.queue import enqueue
 from pledge.jobs.registry import JobContext, job
 
-# A module import, as in pledge.rights.erasure_run: the journal seals with pledge.rights,
+# Module imports, as in pledge.rights.erasure_run: the journal seals with pledge.rights,
 # whose jobs import this module; bound at call time, the cycle does no harm.
-from pledge.retention import journal as gone
+from pledge.retention import erased_keys, held_child
 from pledge.retention.held_erasure import (
     FINISH_HELD_JOB,
-    HOLD_LABEL,
     erase_source_apart,
+    finished_note,
     held_keys,
+    legally_held,
+    not_found_again,
+    pinned_plan,
     without_held_keys,
 )
 from pledge.retention.holds import (
@@ -76,10 +77,9 @@ from pledge.rights.requests import get_request
 from pledge.rights.subject_rows import build_request_plan
 from pledge.sources.access import Params
 from pledge.sources.erasure import SourceErasure
-from pledge.sources.erasure_sql import Key, key_in
-from pledge.sources.plan import Plan, Step
+from pledge.sources.erasure_sql import Key
 from pledge.sources.values_codec import decode_params, encode_params
-from pledge.store.tables import ErasureJournalRow, GoneRowsRow, LegalHoldRow, RequestRow
+from pledge.store.tables import ErasureJournalRow, LegalHoldRow, RequestRow
 
 # An erasure that closed: one denied is not finished for it.
 FINISHED = ("completed", "partially_completed")
@@ -87,7 +87,8 @@ FINISHED = ("completed", "partially_completed")
 
 @job(HOLD_ENDED_JOB, throws=(NotFound,))
 def hold_ended(ctx: JobContext, ref: str) -> None:
-    """Queue the end of each erasure the hold kept tables from; nothing while it holds."""
+    """Queue the end of each erasure the hold kept tables from, a request's or a child's;
+    nothing while it holds."""
     hold = ctx.session.get(LegalHoldRow, int(ref)) if ref.isdigit() else None
     if hold is None:
         raise NotFound(f"no legal hold {ref}")
@@ -96,6 +97,8 @@ def hold_ended(ctx: JobContext, ref: str) -> None:
     places = set(hold_places(ctx.services.declaration, hold))
     for request_id, source in kept_by(ctx.session, hold.identity_value, places):
         enqueue(ctx.session, FINISH_HELD_JOB, f"{request_id}:{source}", now=ctx.now)
+    for run_id, source in held_child.kept_by(ctx.session, hold.identity_value, places):
+        enqueue(ctx.session, held_child.FINISH_HELD_CHILD_JOB, f"{run_id}:{source}", now=ctx.now)
 
 
 def kept_by(session: Session, email: str, places: set[Place]) -> list[tuple[str, str]]:
@@ -111,8 +114,9 @@ def kept_keys(
     legal hold and still keep, sealed, in their journal: once the erasure anonymised the row
     that led to them, the person's values no longer find them, these keys do (for the sweep,
     pledge.retention.people). An erasure still running counts once a source is done: the
-    rows it kept there may already be cut off from the person."""
-    found: dict[Place, set[Key]] = {}
+    rows it kept there may already be cut off from the person. The keys the person's child
+    erasures keep count too (held_child.py)."""
+    found = held_child.kept_keys(session, email, places, key)
     for entry in _keeping(session, email, places, None):
         assert entry.params is not None  # _keeping takes only entries that keep values
         sealed = unseal(entry.params, key, ref=f"{entry.request_id}:{entry.source}")
@@ -138,7 +142,7 @@ def _keeping(
     return [
         entry
         for entry in session.scalars(query)
-        if any((entry.source, table) in places for table in _legally_held(entry.outcome))
+        if any((entry.source, table) in places for table in legally_held(entry.outcome))
     ]
 
 
@@ -188,8 +192,7 @@ def _record(
     if held_keys(done.recheck):  # another hold still keeps some: kept for when it ends
         key = ctx.services.keys.package
         entry.params = seal(encode_params(done.recheck), key, ref=f"{row.id}:{entry.source}")
-    missing = sum(max(0, len(kept[t]) - _found(done, t)) for t in freed)
-    note = _said(entry.source, freed, done, missing)
+    note = finished_note(entry.source, freed, done, not_found_again(kept, freed, done))
     record_event(session, row.id, ctx.now, "result", None, None, ctx.actor, note)
     categories, activities = erased_scope(declaration, [done])
     if categories:
@@ -215,7 +218,10 @@ def _erase_kept(
             "declare the source again, or erase them by hand",
         )
     pinned = {table: list(keys) for table, keys in held_keys(values).items()}
-    for table, keys in anonymised_by(ctx.session, row.id, source, services.keys.package).items():
+    anonymised = erased_keys.anonymised_keys(
+        ctx.session, source=source, cause=f"request:{row.id}", key=services.keys.package
+    )
+    for table, keys in anonymised.items():
         pinned.setdefault(table, []).extend(keys)
     plan = pinned_plan(build_request_plan(services, declaration, row), source, pinned)
     return erase_source_apart(
@@ -229,89 +235,3 @@ def _erase_kept(
         hash_key=services.keys.package,
         schema=services.schemas()[source],
     )
-
-
-def anonymised_by(
-    session: Session, request_id: str, source: str, key: bytes
-) -> dict[str, list[Key]]:
-    """Per table of `source`, the keys of the rows the request's erasure anonymised, from the
-    journal of what must stay gone."""
-    entries = session.scalars(
-        select(GoneRowsRow)
-        .where(
-            GoneRowsRow.source == source,
-            GoneRowsRow.cause == f"request:{request_id}",
-            GoneRowsRow.action == "anonymised",
-        )
-        .order_by(GoneRowsRow.id)
-    )
-    found: dict[str, list[Key]] = {}
-    for entry in entries:
-        found.setdefault(entry.table_name, []).extend(gone.open_keys(entry, key))
-    return found
-
-
-def pinned_plan(plan: Plan, source: str, pinned: Mapping[str, Sequence[Key]]) -> Plan:
-    """The plan with `source` cut down to the rows with these keys, table by table. Each
-    step still reads its rows by its whole chain from the person's values (no keys bound
-    by the steps before it, which may be gone), so a row is taken only while it is theirs."""
-
-    def pin(step: Step) -> Step:
-        statement = step.statement
-        table = cast(sa.Table, statement.selected_columns[step.key[0]].table)
-        mine = key_in(table, step.key, list(dict.fromkeys(pinned[step.table])))
-        return dataclasses.replace(step, statement=statement.where(mine), staged=None)
-
-    sources = tuple(
-        dataclasses.replace(
-            s,
-            steps=tuple(pin(step) for step in s.steps if step.key and pinned.get(step.table)),
-            found={},
-        )
-        if s.name == source
-        else s
-        for s in plan.sources
-    )
-    return dataclasses.replace(plan, sources=sources)
-
-
-def _legally_held(outcome: Mapping[str, object] | None) -> list[str]:
-    """The tables of a journal entry's outcome where a legal hold kept rows."""
-    tables = (outcome or {}).get("tables")
-    if not isinstance(tables, list):
-        return []
-    return [
-        str(t["table"])
-        for t in tables
-        if isinstance(t, Mapping)
-        and t.get("held")
-        and any(str(h).startswith(HOLD_LABEL) for h in t.get("holds") or ())
-    ]
-
-
-def _found(done: SourceErasure, table: str) -> int:
-    """The person's rows the erasure found in `table`, whatever it did with them."""
-    return sum(
-        t.deleted + t.anonymised + t.held + t.shared + t.unchanged
-        for t in done.tables
-        if t.table == table
-    )
-
-
-def _said(source: str, freed: list[str], done: SourceErasure, missing: int) -> str:
-    tables = ", ".join(f"{source}.{table}" for table in freed)
-    deleted = sum(t.deleted for t in done.tables)
-    anonymised = sum(t.anonymised for t in done.tables)
-    held = sum(t.held for t in done.tables)
-    shared = sum(t.shared for t in done.tables)
-    note = (
-        f"no legal hold keeps {tables} any more: erasure finished there: {deleted} rows "
-        f"deleted, {anonymised} anonymised, {held} kept (by a retention rule or another legal "
-        f"hold), {shared} shared with others left as they are"
-    )
-    if missing:
-        note += (
-            f"; {missing} of the rows kept could not be found again (changed or deleted since)"
-            ": left as they are, for staff to look at"
-        )
-    return note

@@ -9,9 +9,10 @@ people.py turns holds into keys of rows for the sweep; `person_holds` tells an e
 tables of the person to leave as they are, and why (held_erasure.py).
 
 A hold that ends queues the job "retention.hold_ended" (its ref: the hold's id), which
-finishes the request erasures it kept tables from (hold_release.py): `release_hold` queues it
-in its own transaction, and each retention sweep queues it for the holds past their last
-day (`queue_ended_holds`, from pledge.retention.schedule).
+finishes the erasures it kept tables from, requests' and children's (hold_release.py,
+held_child.py): `release_hold` queues it in its own transaction, and each retention sweep
+queues it for the holds past their last day (`queue_ended_holds`, from
+pledge.retention.schedule).
 """
 
 from __future__ import annotations

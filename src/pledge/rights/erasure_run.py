@@ -35,9 +35,9 @@ from pledge.errors import NotFound
 from pledge.jobs.queue import enqueue
 from pledge.jobs.registry import JobContext, job
 
-# A module import: the journal seals with pledge.rights.package_crypto, and importing
-# pledge.rights imports this module; bound at call time, the cycle does no harm.
-from pledge.retention import journal as gone
+# A module import: the journal it writes to seals with pledge.rights.package_crypto, and
+# importing pledge.rights imports this module; bound at call time, the cycle does no harm.
+from pledge.retention import erased_keys
 from pledge.retention.held_erasure import FINISH_HELD_JOB, erase_source_apart, held_keys
 from pledge.retention.holds import person_holds
 from pledge.rights.deadlines import local_day
@@ -50,13 +50,11 @@ from pledge.rights.subject_rows import build_request_plan, find_rows, found_anyt
 from pledge.rights.workflow import CLOSING_MAIL_JOB
 from pledge.sources.access import Params
 from pledge.sources.erasure import SourceErasure, leftovers
-from pledge.sources.erasure_sql import batches
-from pledge.sources.values_codec import Key, decode_params, encode_params
+from pledge.sources.values_codec import decode_params, encode_params
 from pledge.store.tables import ErasureJournalRow, RequestRow
 
 ERASE_SOURCE_JOB = "request.erase_source"
 FINISH_ERASURE_JOB = "request.finish_erasure"
-GONE_BATCH = 1000  # keys per entry of the journal of what must stay gone
 
 
 def start_erasure(ctx: JobContext, row: RequestRow) -> None:
@@ -209,25 +207,11 @@ def journal_values(ctx: JobContext, entry: ErasureJournalRow) -> Params:
 
 
 def journal_gone(ctx: JobContext, ref: str, done: SourceErasure) -> None:
-    """What must stay gone after a backup is restored, in the transaction that marks the
-    source done: the journal has these keys exactly when the erasure is recorded."""
-    for table in done.tables:
-        erased: dict[gone.Action, tuple[Key, ...]] = {
-            "deleted": table.deleted_keys,
-            "anonymised": table.anonymised_keys,
-        }
-        for action, keys in erased.items():
-            for chunk in batches(keys, GONE_BATCH):
-                gone.journal_batch(
-                    ctx.session,
-                    source=done.source,
-                    table=table.table,
-                    action=action,
-                    cause=f"request:{ref}",
-                    keys=chunk,
-                    key=ctx.services.keys.package,
-                    now=ctx.now,
-                )
+    """What must stay gone after a backup is restored, in the transaction that records what
+    the request's erasure did: the journal has these keys exactly when that is recorded."""
+    erased_keys.journal_erased(
+        ctx.session, done, cause=f"request:{ref}", key=ctx.services.keys.package, now=ctx.now
+    )
 
 
 def _changed(erased: SourceErasure) -> bool:

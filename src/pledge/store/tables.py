@@ -226,6 +226,14 @@ class ErasureJournalRow(Base):
     __table_args__ = (
         CheckConstraint(one_of("state", JOURNAL_STATES), name="state_known"),
         UniqueConstraint("request_id", "source"),
+        # The entries that still keep values: what a legal hold kept, until it is erased
+        # (pledge.retention.hold_release reads only those).
+        Index(
+            "ix_erasure_journal_keeping",
+            "request_id",
+            sqlite_where=text("params IS NOT NULL"),
+            postgresql_where=text("params IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)

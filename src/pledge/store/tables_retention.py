@@ -1,5 +1,6 @@
 """Retention: sweep runs and results, the journal of rows that must stay gone, legal holds,
-events about people, and the archive of rows past their active period."""
+events about people, what legal holds kept from a child's erasure, and the archive of rows
+past their active period."""
 
 from __future__ import annotations
 
@@ -144,6 +145,31 @@ class SubjectEventRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     # For a child: when their data was erased (NULL: still to do).
     handled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class ChildErasureRow(Base):
+    """One source of a child's erasure where a legal hold kept tables (pledge.retention.
+    held_child): what finds the rows kept, until nothing holds them and they are erased.
+
+    Written with the child's results, in their transaction. `params` holds, sealed like the
+    erasure journal's (bound to "child:<run id>:<source>"), the values that find what is
+    left of the child and the keys of the rows kept ("held:<table>"); NULL once nothing is
+    kept. `outcome` is what the erasure did there (tables held, and by which holds), with
+    no personal values.
+    """
+
+    __tablename__ = "child_erasures"
+    __table_args__ = (UniqueConstraint("run_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    # The child (its identity names the person whose holds count).
+    event_id: Mapped[int] = mapped_column(ForeignKey("subject_events.id"), index=True)
+    # The child's audit run: its results per table, and the cause "sweep:<run id>" of the
+    # journal of what must stay gone.
+    run_id: Mapped[int] = mapped_column(ForeignKey("sweep_runs.id"))
+    source: Mapped[str] = mapped_column(String(64))
+    params: Mapped[bytes | None] = mapped_column(LargeBinary)
+    outcome: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 
 class ArchivedRowRow(Base):
