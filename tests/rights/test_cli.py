@@ -40,7 +40,7 @@ def test_create_prints_the_reference_and_the_due_date(
 ) -> None:
     code, out, err = pledge(
         capsys, "request", "create", path, "--type", "access", "--email", "jane@example.com",
-        "--jurisdiction", "us-ca", "--identity", "postcode=94110", "--store", store_url,
+        "--jurisdiction", "us-ca", "--identity", "contact.postal_address=94110", "--store", store_url,
     )  # fmt: skip
     assert (code, err) == (0, "")
     reference, *rest = out.splitlines()
@@ -52,7 +52,7 @@ def test_create_prints_the_reference_and_the_due_date(
         row = get_request(session, reference.split(":")[0])
     assert (row.type, row.identity, row.email) == (
         "know",
-        {"postcode": "94110"},
+        {"contact.postal_address": "94110"},
         "jane@example.com",
     )
 
@@ -77,6 +77,10 @@ def test_a_uk_request_has_no_due_date_until_identity_is_confirmed(
         (["--type", "acess", "--jurisdiction", "uk"], "error: unknown request type 'acess'"),
         (["--type", "access", "--jurisdiction", "fr"], "does not cover jurisdiction 'fr'"),
         (["--type", "access", "--jurisdiction", "uk", "--identity", "postcode"], "NAME=VALUE"),
+        (
+            ["--type", "access", "--jurisdiction", "uk", "--identity", "phon=+44 7700 900123"],
+            "'phon' is not one the declaration knows — did you mean 'phone'?",
+        ),
     ],
 )
 def test_create_explains_bad_input(

@@ -72,7 +72,7 @@ def test_a_filed_request_is_received_with_its_event_and_its_acknowledgement_queu
             type="access",
             email=" jane@example.com ",
             jurisdiction="us-ca",
-            identity={"postcode": "94110"},
+            identity={"contact.postal_address": "94110"},
             now=at(2026, 1, 21),
         )
     with store.session() as session:
@@ -81,7 +81,7 @@ def test_a_filed_request_is_received_with_its_event_and_its_acknowledgement_queu
         jobs = session.scalars(select(JobRow)).all()
     assert (stored.type, stored.state, stored.jurisdiction) == ("know", "received", "us-ca")
     assert stored.email == "jane@example.com"
-    assert stored.identity == {"postcode": "94110"}
+    assert stored.identity == {"contact.postal_address": "94110"}
     assert stored.received_at == at(2026, 1, 21)
     assert (stored.due_at, stored.acknowledge_by) == (D(2026, 3, 7), D(2026, 2, 4))
     assert stored.approval_required is False

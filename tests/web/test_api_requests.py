@@ -184,7 +184,7 @@ def test_file_a_request_for_someone(server: StaffServer, api: httpx.Client) -> N
             "type": "access",
             "email": "jo@example.com",
             "jurisdiction": "uk",
-            "identity": {"postcode": "BS1 4QA"},
+            "identity": {"contact.postal_address": "BS1 4QA"},
             "language": "fr",
         },
     )
@@ -192,7 +192,7 @@ def test_file_a_request_for_someone(server: StaffServer, api: httpx.Client) -> N
     body = response.json()
     ref = body["reference"]
     assert (body["state"], body["type"], body["language"]) == ("received", "access", "fr")
-    assert body["identity"] == {"postcode": "BS1 4QA"}
+    assert body["identity"] == {"contact.postal_address": "BS1 4QA"}
     assert body["timeline"][0]["actor"] == "staff:omar"
     assert jobs(server, ref) == [("request.acknowledge", "pending")]
     with server.store.session() as session:

@@ -10,6 +10,7 @@ their session with `write=True` (on SQLite it takes the write lock at once).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping
 
@@ -79,7 +80,7 @@ def create_request(
         type=request_type,
         jurisdiction=jurisdiction,
         email=_checked_email(email),
-        identity=_checked_identity(identity or {}),
+        identity=_checked_identity(identity or {}, declaration),
         state="received",
         approval_required=declaration.rights.approval or bool(approval_required),
         language=language if language in declaration.organisation.languages else "en",
@@ -310,14 +311,42 @@ def _checked_email(email: str) -> str:
     return cleaned
 
 
-def _checked_identity(identity: Mapping[str, str]) -> dict[str, str]:
+def _checked_identity(identity: Mapping[str, str], declaration: Declaration) -> dict[str, str]:
+    """The data points given, each a name the declaration knows: an identity its sources
+    find people by (`phone`), or a category the second check asks for. Another name would
+    be kept and never used, and the request refused later for want of it."""
+    known = known_data_points(declaration)
     for key, value in identity.items():
         if not _DATA_POINT.fullmatch(key) or not isinstance(value, str):
             raise PledgeError(
                 f"identity data point '{key}' is not a name with a text value",
-                "use lowercase names such as postcode or account_id, each with a string",
+                f"give each as NAME=VALUE with a name among: {', '.join(known) or 'none'}",
+            )
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            guess = f"did you mean '{close[0]}'? " if close else ""
+            raise PledgeError(
+                f"identity data point '{key}' is not one the declaration knows",
+                f"{guess}the names are the identities the sources find people by and the "
+                f"categories rights.verification.access_match asks for: {', '.join(known)}"
+                if known
+                else "the declaration names no identity in its sources and no access_match",
             )
     return dict(identity)
+
+
+def known_data_points(declaration: Declaration) -> list[str]:
+    """The names a request's data points may have, sorted."""
+    identities = {
+        column.identity
+        for source in declaration.sources.values()
+        for table in source.tables.values()
+        for column in table.columns.values()
+        if column.identity
+    }
+    verification = declaration.rights.verification
+    wanted = set(verification.access_match) if verification else set()
+    return sorted(identities | wanted)
 
 
 def utc_moment(now: dt.datetime | None) -> dt.datetime:
