@@ -10,7 +10,9 @@ rows of each such person, found with the plan machinery a request uses.
 with a decision in force, a recorded event or a legal hold), read-only, each a few
 statements per source, and one query of the store per held person; the plan itself is
 built once per identity kind and reused with each person's value. It grows with the
-number of such people, not with the size of the tables, and runs once per sweep.
+number of such people, not with the size of the tables, and runs once per sweep. The rows
+under a restriction of processing need no plan: their keys were marked when it was carried
+out, and ONE query of the store reads them (pledge.retention.restrictions).
 
 - A decision counts from the day it was made, the first one when there are several; an
   objection or a withdrawal for one activity applies to the tables of that activity only
@@ -23,6 +25,8 @@ number of such people, not with the size of the tables, and runs once per sweep.
   the row that led to them (their customer row), the person's email no longer finds them.
 - Only the person's own rows count, never rows shared with someone else, and only in tables
   with a primary key: a key is the tuple of the row's primary key values, in key order.
+- A restriction keeps the rows it marked while it is in force; they stay keyed as the marks
+  keep them (JSON values), and the sweep reads them as values of the key's columns.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from pledge.declaration.model import Declaration
 from pledge.retention.events import CLOCK_EVENTS
 from pledge.retention.hold_release import kept_keys
 from pledge.retention.holds import active_holds, hold_places
+from pledge.retention.restrictions import restricted_rows
 from pledge.services import Services
 from pledge.sources.access import execute_access
 from pledge.sources.plan import Plan, build_plan
@@ -57,17 +62,27 @@ class PersonRows:
     "consent_withdrawn", "account_closed", "relationship_end", "contract_end") happened for
     the person the row belongs to; `held[(source, table)]` the keys under a person's legal
     hold on the as-of date, and `holds[(source, table)]` the reasons, for the report.
+    `restricted[(source, table)]` are the keys, as marked, of rows under a restriction of
+    processing in force (pledge.retention.restrictions).
     """
 
     triggers: Mapping[Place, Mapping[str, Mapping[Key, dt.date]]] = field(default_factory=dict)
     held: Mapping[Place, frozenset[Key]] = field(default_factory=dict)
     holds: Mapping[Place, tuple[str, ...]] = field(default_factory=dict)
+    restricted: Mapping[Place, frozenset[Key]] = field(default_factory=dict)
 
     def trigger_dates(self, place: Place, trigger: str) -> Mapping[Key, dt.date]:
         return self.triggers.get(place, {}).get(trigger, {})
 
     def held_keys(self, place: Place) -> frozenset[Key]:
         return self.held.get(place, frozenset())
+
+    def restricted_keys(self, place: Place) -> frozenset[Key]:
+        return self.restricted.get(place, frozenset())
+
+    def keeps(self, place: Place) -> bool:
+        """Whether some row of the table is kept for its person: held, or restricted."""
+        return bool(self.held_keys(place) or self.restricted_keys(place))
 
 
 # A decision's kind -> the trigger it is, as rules name triggers.
@@ -89,11 +104,12 @@ def person_rows(
     session: Session, declaration: Declaration, services: Services, *, as_of: dt.datetime
 ) -> PersonRows:
     """The rows of every person Pledge knows something about, per table, on `as_of`."""
+    restricted = restricted_rows(session, as_of=as_of)
     people = _known_people(session, declaration, as_of)
     kinds = _identity_kinds(declaration)
     people = {who: known for who, known in people.items() if who[0] in kinds}
     if not people:
-        return PersonRows()
+        return PersonRows(restricted=restricted)
     schemas, engines = services.schemas(), services.engines()
     plans: dict[str, Plan] = {}
     triggers: dict[Place, dict[str, dict[Key, dt.date]]] = {}
@@ -128,6 +144,7 @@ def person_rows(
         triggers=triggers,
         held={place: frozenset(keys) for place, keys in held.items()},
         holds={place: tuple(reasons) for place, reasons in holds.items()},
+        restricted=restricted,
     )
 
 

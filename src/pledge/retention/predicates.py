@@ -8,10 +8,12 @@ account closed) becomes `key IN (...)`: the keys of the rows whose person's date
 
 Out of them, per table:
 
-- `due`: every rule has expired and no hold keeps the row: the sweep deletes or anonymises it;
+- `due`: every rule has expired and nothing keeps the row: the sweep deletes or anonymises it;
 - `held`: every rule that is not a legal hold has expired, yet a legal-hold rule has not, or
-  the row's person is under a legal hold;
-- `holds`: the same, split by what holds the row (each hold rule, then `PERSON`).
+  the row's person is under a legal hold, or the row is under a restriction of processing
+  (pledge.retention.restrictions);
+- `holds`: the same, split by what holds the row: each hold rule, then `PERSON` for rows no
+  rule holds, then `RESTRICTED` for rows neither a rule nor a person's hold keeps.
 
 Whether a row is still referred to is judged separately (`referenced`), with NOT EXISTS on
 every foreign key of the database that refers to the table, declared table or not.
@@ -29,6 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from pledge.retention.cutoffs import Period, first_kept_day, moment_bound
 from pledge.retention.people import PersonRows
+from pledge.retention.restrictions import RESTRICTED, key_values
 from pledge.retention.rules import RuleRetention, TableRetention
 from pledge.sources.erasure_columns import ColumnErasure, ColumnType, changes
 from pledge.sources.erasure_order import Reference, referring_rows
@@ -67,13 +70,22 @@ class Judge:
         holding = {r.name: sa.not_(expired[r.name]) for r in self.retention.rules if r.hold}
         kept_by_rule = _any(holding.values())
         person = self._keys_in(self.people.held_keys(self.retention.place) if self.people else ())
+        restricted = self._keys_in(self._restricted())
         holds = {name: sa.and_(plain, held) for name, held in holding.items()}
         holds[PERSON] = sa.and_(plain, sa.not_(kept_by_rule), person)
+        holds[RESTRICTED] = sa.and_(plain, sa.not_(kept_by_rule), sa.not_(person), restricted)
         return Conditions(
-            due=sa.and_(plain, sa.not_(kept_by_rule), sa.not_(person)),
-            held=sa.and_(plain, sa.or_(kept_by_rule, person)),
+            due=sa.and_(plain, sa.not_(kept_by_rule), sa.not_(person), sa.not_(restricted)),
+            held=sa.and_(plain, sa.or_(kept_by_rule, person, restricted)),
             holds=holds,
         )
+
+    def _restricted(self) -> list[Key]:
+        """The keys of the table's rows under a restriction, as values of its key columns."""
+        if self.people is None or not self.key:
+            return []
+        marked = self.people.restricted_keys(self.retention.place)
+        return key_values(marked, [self.types[c].type for c in self.key]) if marked else []
 
     def expired(self, rule: RuleRetention) -> Condition:
         """TRUE where `rule` has expired for the row; never NULL."""

@@ -13,8 +13,8 @@ next, which finds nothing more to change in them. A dry run counts them as it wo
 A table's held and referenced rows are counted once, in one query: before its batches, while
 its pages are as the last vacuum left them (the first scan after a mass delete must write
 every page it reads), or after its passes for tables that refer to each other. A table where
-no rule is a legal hold, no person is held and (to delete) no foreign key refers to it has
-nothing to count: what it had due, its batches took.
+no rule is a legal hold, no person's row is held or restricted and (to delete) no foreign
+key refers to it has nothing to count: what it had due, its batches took.
 
 The batches of one pass over a table: pledge.retention.sweep_batches. A table whose rules
 have an archive is swept as its rows end for good (its rules' active periods, then their
@@ -34,6 +34,7 @@ import sqlalchemy as sa
 
 from pledge.retention.people import PersonRows
 from pledge.retention.predicates import PERSON, Condition, Conditions
+from pledge.retention.restrictions import restriction_holds, restriction_notes
 from pledge.retention.rules import Place, TableRetention
 from pledge.retention.sweep_archive import ArchivePass, left_referenced, would_archive
 from pledge.retention.sweep_batches import Batches
@@ -158,7 +159,7 @@ class SweepRun:
         """The table's rows due, held and referenced, before its batches; None when no row
         can be held or referenced, and so nothing needs counting."""
         retention = swept.retention
-        person = self.people is not None and bool(self.people.held_keys(retention.place))
+        person = self.people is not None and self.people.keeps(retention.place)
         refers = swept.deletes and bool(source.refs.get(retention.table))
         if not (person or refers or any(r.hold for r in retention.rules)):
             return None
@@ -246,6 +247,7 @@ class SweepRun:
         holds = self._holds(retention, counts)
         notes = [
             *hold_notes(holds),
+            *restriction_notes(counts),
             *self._notes(swept, expired),
             *self._referenced_notes(source, swept, tally, counts),
             *self._archive_notes(swept, tally, counts),
@@ -288,7 +290,7 @@ class SweepRun:
         if counts.get(f"hold:{PERSON}"):
             reasons = self.people.holds.get(retention.place, ()) if self.people else ()
             holds += list(reasons) or [PERSON]
-        return tuple(holds)
+        return (*holds, *restriction_holds(counts))
 
     def _notes(self, swept: SweptTable, expired: int) -> list[str]:
         notes = list(swept.retention.problems)
