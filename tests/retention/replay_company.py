@@ -143,23 +143,27 @@ def rows(engine: Engine, table: sa.Table) -> list[dict[str, Any]]:
         return [dict(r) for r in connection.execute(sa.select(table).order_by(*order)).mappings()]
 
 
-def copy(engine: Engine) -> dict[sa.Table, list[dict[str, Any]]]:
-    """A backup: every row of every table."""
-    return {table: rows(engine, table) for table in METADATA.sorted_tables}
+def copy(engine: Engine, metadata: sa.MetaData = METADATA) -> dict[sa.Table, list[dict[str, Any]]]:
+    """A backup: every row of every table of `metadata`."""
+    return {table: rows(engine, table) for table in metadata.sorted_tables}
 
 
 def restore(engine: Engine, backup: dict[sa.Table, list[dict[str, Any]]]) -> None:
     """Write the backup's rows back, parents first: missing rows inserted, changed ones
     written over, as restoring the tables from the backup does."""
     with engine.begin() as connection:
-        for table in METADATA.sorted_tables:
+        for table in sa.schema.sort_tables(backup):
             key = list(table.primary_key.columns)
+            now = {
+                tuple(row[c.name] for c in key): dict(row)
+                for row in connection.execute(sa.select(table)).mappings()
+            }
             for row in backup[table]:
-                match = [c == row[c.name] for c in key]
-                present = connection.execute(sa.select(*key).where(*match)).first()
+                present = now.get(tuple(row[c.name] for c in key))
                 if present is None:
                     connection.execute(table.insert().values(row))
-                else:
+                elif present != row:
+                    match = [c == row[c.name] for c in key]
                     connection.execute(table.update().where(*match).values(row))
 
 
@@ -179,6 +183,7 @@ def journal(
     *,
     cause: str = "sweep:1",
     now: dt.datetime = NOW,
+    columns: Sequence[str] = (),
 ) -> None:
     with store.session(write=True) as session:
         journal_batch(
@@ -190,4 +195,5 @@ def journal(
             keys=keys,
             key=KEYS.package,
             now=now,
+            columns=columns,
         )

@@ -151,3 +151,24 @@ def test_an_entry_says_what_was_done_and_why(store: Store, action: str, cause: s
         write(store, "orders", action, [(1,)], cause=cause)
     with store.session() as session:
         assert list(journal_entries(session)) == []
+
+
+def test_an_entry_in_part_names_the_columns_erased_and_only_it_does(store: Store) -> None:
+    with store.session(write=True) as session:
+        entry = journal_batch(
+            session, source="shop", table="payments", action="part_anonymised",
+            cause="request:PLG-7KQ2-M9XD", keys=[(1,), (3,)], key=KEYS.package, now=NOW,
+            columns=["card_last4"],
+        )  # fmt: skip
+        session.flush()
+        written = entry.id
+    with store.session() as session:
+        (found,) = journal_entries(session, action="part_anonymised")
+        assert (found.id, found.columns, found.count) == (written, ["card_last4"], 2)
+        assert journaled_places(session) == [Place("shop", "payments", "part_anonymised")]
+    for action, columns in (("part_anonymised", []), ("anonymised", ["card_last4"])):
+        with store.session(write=True) as session, pytest.raises(ValueError, match="columns"):
+            journal_batch(
+                session, source="shop", table="payments", action=cast(Action, action),
+                cause="sweep:1", keys=[(1,)], key=KEYS.package, now=NOW, columns=columns,
+            )  # fmt: skip

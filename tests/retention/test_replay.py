@@ -125,6 +125,27 @@ def test_anonymised_rows_restored_are_anonymised_again(app: Engine, store: Store
     assert rows(app, notes)[2] == {"id": 3, "person_id": 2, "body": "his"}
 
 
+def test_rows_anonymised_in_part_have_only_those_columns_erased_again(
+    app: Engine, store: Store
+) -> None:
+    backup = copy(app)
+    with app.begin() as connection:  # a hold kept Bob's email, his name was erased
+        connection.execute(people.update().where(people.c.id == 2).values(name=None))
+    journal(store, "people", "part_anonymised", [(2,)], columns=["name"])
+    restore(app, backup)
+
+    report = replay(store, app)
+
+    assert counts(report) == {"people": (1, 1, 1)}
+    bob = table(report, "people")
+    assert (bob.anonymised, bob.in_part) == (1, 1)
+    assert bob.notes == (
+        "1 row kept in part under a legal hold: only the columns erased then (name) erased again",
+    )
+    assert rows(app, people)[1] == {"id": 2, "email": "bob@example.com", "name": None}
+    assert counts(replay(store, app)) == {"people": (1, 0, 0)}
+
+
 def test_a_row_a_kept_row_refers_to_is_anonymised_instead(app: Engine, store: Store) -> None:
     with app.begin() as connection:
         connection.execute(invoices.insert().values(id=1, person_id=3))

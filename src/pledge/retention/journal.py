@@ -3,6 +3,9 @@
 Every batch a sweep deletes or anonymises, and every table a request erasure changes, adds
 one GoneRowsRow: where (source, table), what was done ("deleted" or "anonymised"), why
 ("sweep:<run id>" or "request:<reference>"), when, how many rows, and their primary keys.
+Rows a legal hold kept for some categories only, whose other columns an erasure erased, are
+"part_anonymised", and their entry names the columns erased (`columns`): replayed, only
+those are erased again, never the ones the hold kept.
 The keys are sealed with AES-GCM under the package key (pledge.rights.package_crypto),
 bound to "gone:<source>.<table>", so the journal holds no readable personal data, even
 where a key is an email address. `pledge replay-erasures` opens them to erase the rows again
@@ -27,8 +30,8 @@ from pledge.rights.package_crypto import seal, unseal
 from pledge.sources.values_codec import EncodedKeys, Key, decode_keys, encode_keys
 from pledge.store.tables import GoneRowsRow
 
-Action = Literal["deleted", "anonymised"]
-ACTIONS: tuple[Action, ...] = ("deleted", "anonymised")
+Action = Literal["deleted", "anonymised", "part_anonymised"]
+ACTIONS: tuple[Action, ...] = ("deleted", "anonymised", "part_anonymised")
 CAUSES = ("sweep:", "request:")
 _CAUSE_LENGTH = 64  # GoneRowsRow.cause
 
@@ -52,19 +55,24 @@ def journal_batch(
     keys: Sequence[Sequence[Any]] | EncodedKeys,
     key: bytes,
     now: dt.datetime,
+    columns: Sequence[str] = (),
 ) -> GoneRowsRow:
     """Record, in `session`'s transaction, that the rows with these primary keys must stay
-    deleted or anonymised; `key` is Services.keys.package. The keys may come encoded already
-    (a sweep's batch on PostgreSQL has the database write them)."""
+    deleted or anonymised (for "part_anonymised": their `columns` erased); `key` is
+    Services.keys.package. The keys may come encoded already (a sweep's batch on PostgreSQL
+    has the database write them)."""
     if action not in ACTIONS:
-        raise ValueError(f"a journal entry is 'deleted' or 'anonymised', not {action!r}")
+        raise ValueError(f"a journal entry is one of {', '.join(ACTIONS)}, not {action!r}")
     if not cause.startswith(CAUSES) or len(cause) > _CAUSE_LENGTH:
         raise ValueError(f"a journal cause is 'sweep:<id>' or 'request:<ref>', not {cause!r}")
+    if (action == "part_anonymised") != bool(columns):
+        raise ValueError("the columns erased are named for a 'part_anonymised' entry, and only")
     entry = GoneRowsRow(
         source=source,
         table_name=table,
         action=action,
         cause=cause,
+        columns=list(columns) if columns else None,
         recorded_at=now,
         count=keys.count if isinstance(keys, EncodedKeys) else len(keys),
         keys=seal(_encoded(keys), key, ref=_ref(source, table)),

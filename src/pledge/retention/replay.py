@@ -10,6 +10,9 @@ each entry to the restored databases, oldest entry first within a table:
   instead, and the report says so.
 - "anonymised": the table's declared columns are erased on those rows, by the erasure's own
   code (pledge.sources.erasure_writes.erase_columns); rows already erased are left alone.
+- "part_anonymised": rows a legal hold kept for some categories only; of their declared
+  columns, only those the entry names (the ones the erasure erased) are erased again, so
+  the columns the hold kept stay as the backup has them.
 
 So replaying twice changes nothing the second time. Every statement names a batch of keys
 (`IN`, or the row-value form for composite keys). Each journal entry is replayed in a
@@ -27,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -44,6 +46,7 @@ from pledge.retention.journal import (
     journaled_places,
     open_keys,
 )
+from pledge.retention.replay_report import ReplayReport, TableReplay, Tally
 from pledge.services import Keys
 from pledge.sources.erasure_columns import ColumnErasure, ColumnType
 from pledge.sources.erasure_order import Deleter, deletion_order, references
@@ -55,40 +58,9 @@ from pledge.sources.schema import reflect_schema
 from pledge.sources.statement_queue import StatementQueue
 from pledge.store import Store
 
+__all__ = ["BATCH", "ReplayReport", "TableReplay", "replay_erasures"]
+
 BATCH = 1000  # keys per statement
-
-
-@dataclass(frozen=True)
-class TableReplay:
-    """What the replay found and did in one table; counts only, never a value."""
-
-    source: str
-    table: str
-    journaled: int  # rows the journal lists (deleted or anonymised), entries added up
-    found: int  # of them, rows found again in the database holding what had been erased
-    deleted: int  # rows deleted again
-    anonymised: int  # rows whose columns were erased again
-    referenced: int  # rows to delete that rows staying refer to: their columns erased instead
-    notes: tuple[str, ...] = ()
-
-    @property
-    def erased(self) -> int:
-        return self.deleted + self.anonymised
-
-
-@dataclass(frozen=True)
-class ReplayReport:
-    dry_run: bool
-    entries: int  # journal entries in scope (recorded at or after `since`)
-    tables: tuple[TableReplay, ...]
-
-    @property
-    def found(self) -> int:
-        return sum(t.found for t in self.tables)
-
-    @property
-    def erased(self) -> int:
-        return sum(t.erased for t in self.tables)
 
 
 def replay_erasures(
@@ -104,7 +76,7 @@ def replay_erasures(
     """Re-apply the journal's entries (those recorded at or after `since`) to `engines`."""
     if since is not None and since.tzinfo is None:
         raise PledgeError("the time to replay from needs a time zone", "use UTC")
-    tallies: list[_Tally] = []
+    tallies: list[Tally] = []
     with store.session() as session:
         entries = count_entries(session, since=since)
         places = journaled_places(session, since=since)
@@ -118,38 +90,6 @@ def replay_erasures(
             replay.run(here, dry_run=dry_run)
             tallies += replay.tallies.values()
     return ReplayReport(dry_run, entries, tuple(t.freeze() for t in tallies))
-
-
-@dataclass
-class _Tally:
-    source: str
-    table: str
-    journaled: int = 0
-    found: int = 0
-    deleted: int = 0
-    anonymised: int = 0
-    referenced: int = 0
-    referring: dict[str, None] = field(default_factory=dict)
-    notes: dict[str, None] = field(default_factory=dict)
-
-    def freeze(self) -> TableReplay:
-        notes = list(self.notes)
-        if self.referenced:
-            whom = ", ".join(self.referring) or "other rows"
-            notes.append(
-                f"{_rows(self.referenced)} to delete still referred to by rows of {whom} that "
-                "stay: their columns erased instead"
-            )
-        return TableReplay(
-            self.source,
-            self.table,
-            self.journaled,
-            self.found,
-            self.deleted,
-            self.anonymised,
-            self.referenced,
-            tuple(notes),
-        )
 
 
 class _RolledBack(Exception):
@@ -180,7 +120,7 @@ class _SourceReplay:
         self.refs = references(self.schema)
         self.tables = sql_tables(self.schema, list(self.schema.tables))
         self.keys = {t: info.primary_key for t, info in self.schema.tables.items()}
-        self.tallies: dict[str, _Tally] = {}
+        self.tallies: dict[str, Tally] = {}
         self.shared: Connection | None = None
         self.doing = "starting its transaction"
         self._columns: dict[str, tuple[dict[str, ColumnType], list[ColumnErasure]] | None] = {}
@@ -209,8 +149,8 @@ class _SourceReplay:
         finally:
             self.shared = None
 
-    def tally(self, table: str) -> _Tally:
-        return self.tallies.setdefault(table, _Tally(self.source, table))
+    def tally(self, table: str) -> Tally:
+        return self.tallies.setdefault(table, Tally(self.source, table))
 
     def _replay(self, places: Sequence[Place]) -> None:
         usable = [p.table for p in places if self._usable(p)]
@@ -220,16 +160,21 @@ class _SourceReplay:
                 # Rows of tables that refer to each other may only go together: all at once.
                 pending: dict[str, list[Key]] = {t: [] for t in group}
                 for table in group:
-                    for found in self._entries(table, "deleted"):
+                    for _, found in self._entries(table, "deleted"):
                         pending[table] += found
                 self._delete(pending)
                 continue
-            for found in self._entries(group[0], "deleted"):
+            for _, found in self._entries(group[0], "deleted"):
                 self._delete({group[0]: found})
         for place in places:
-            if place.action == "anonymised" and place.table in usable:
-                for found in self._entries(place.table, "anonymised"):
+            if place.table not in usable:
+                continue
+            if place.action == "anonymised":
+                for _, found in self._entries(place.table, "anonymised"):
                     self._anonymise(place.table, found)
+            elif place.action == "part_anonymised":
+                for columns, found in self._entries(place.table, "part_anonymised"):
+                    self._anonymise_in_part(place.table, found, columns)
 
     def _usable(self, place: Place) -> bool:
         tally = self.tally(place.table)
@@ -252,9 +197,10 @@ class _SourceReplay:
         )
         return sum(entry.count for entry in found)
 
-    def _entries(self, table: str, action: Action) -> Iterator[list[Key]]:
-        """The keys of each entry, oldest first, counted as journaled; keys of another width
-        than the table's primary key (it changed since) are left out, with a note."""
+    def _entries(self, table: str, action: Action) -> Iterator[tuple[list[str], list[Key]]]:
+        """The columns erased (for "part_anonymised") and the keys of each entry, oldest
+        first, counted as journaled; keys of another width than the table's primary key (it
+        changed since) are left out, with a note."""
         tally = self.tally(table)
         width = len(self.keys[table])
         for entry in journal_entries(
@@ -269,7 +215,7 @@ class _SourceReplay:
                     "not replayed"
                 ] = None
             if fitting:
-                yield fitting
+                yield list(entry.columns or ()), fitting
 
     def _cyclic(self, group: Sequence[str]) -> bool:
         first = group[0]
@@ -307,7 +253,28 @@ class _SourceReplay:
             self.tally(table).found += len(changed)
             self.tally(table).anonymised += len(changed)
 
-    def _erase(self, connection: Connection, table: str, keys: Sequence[Key]) -> set[Key]:
+    def _anonymise_in_part(self, table: str, keys: Sequence[Key], columns: Sequence[str]) -> None:
+        tally = self.tally(table)
+        if not columns:  # written before the store recorded them (a downgrade and back)
+            tally.notes["entries without the columns erased: not replayed"] = None
+            return
+        with self._transaction() as connection:
+            changed = self._erase(connection, table, keys, only=columns)
+            tally.found += len(changed)
+            tally.anonymised += len(changed)
+            tally.in_part += len(changed)
+            tally.part_columns.update(dict.fromkeys(columns))
+
+    def _erase(
+        self,
+        connection: Connection,
+        table: str,
+        keys: Sequence[Key],
+        *,
+        only: Sequence[str] | None = None,
+    ) -> set[Key]:
+        """Erase the declared columns of these rows (of them, `only` those named); the keys
+        of the rows that changed."""
         plan = self._column_plan(table)
         if plan is None:
             self.tally(table).notes[
@@ -315,6 +282,10 @@ class _SourceReplay:
             ] = None
             return set()
         types, erasures = plan
+        if only is not None:
+            erasures = [e for e in erasures if e.column in only]
+            if not erasures:
+                return set()
         self.doing = f"erasing columns of {table}"
         erase = send_erase_columns(
             StatementQueue(connection),
@@ -353,17 +324,13 @@ class _SourceReplay:
 
 def _not_connected(
     session: Session, source: str, places: Sequence[Place], since: dt.datetime | None
-) -> list[_Tally]:
-    tallies: dict[str, _Tally] = {}
+) -> list[Tally]:
+    tallies: dict[str, Tally] = {}
     for place in places:
-        tally = tallies.setdefault(place.table, _Tally(source, place.table))
+        tally = tallies.setdefault(place.table, Tally(source, place.table))
         for entry in journal_entries(
             session, source=source, table=place.table, action=place.action, since=since
         ):
             tally.journaled += entry.count
         tally.notes[f"source '{source}' is not declared or not connected: not replayed"] = None
     return list(tallies.values())
-
-
-def _rows(count: int) -> str:
-    return f"{count} row" if count == 1 else f"{count} rows"

@@ -12,7 +12,10 @@ queued, replaces a queued slot the settings no longer give, and leaves a missed 
 at once. A sweep commits batch by batch in transactions of its own (pledge.retention.sweep),
 so the job runs with `own_transactions`: no store transaction is held around it. Before
 sweeping it queues the end of every legal hold past its last day (holds.py), which finishes
-the erasures the hold kept tables from (pledge.retention.hold_release).
+the erasures the hold kept tables from (pledge.retention.hold_release), and deletes the
+download packages whose link expired or whose person's data was erased since
+(pledge.rights.package_expiry): the sweep is the one periodic run, and one statement each
+takes them all, however long the server was down.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pledge.jobs.registry import JobContext, job
 from pledge.retention.holds import queue_ended_holds
 from pledge.retention.slots import SweepSchedule, slot_of, slot_ref
 from pledge.retention.sweep import run_sweep
+from pledge.rights import package_expiry
 from pledge.store.tables import JOB_UNFINISHED, JobRow, UserRow
 
 SWEEP_JOB = "retention.sweep"
@@ -50,6 +54,9 @@ def sweep_job(ctx: JobContext, ref: str) -> None:
     with ctx.store.session(write=True) as session:
         # Holds past their last day free what they kept from erasures too (holds.py).
         queue_ended_holds(session, now=ctx.now)
+        # A copy of a person's data ends with its offer, or with their erasure.
+        package_expiry.delete_expired(session, now=ctx.now, actor=ctx.actor)
+        package_expiry.delete_erased(session, now=ctx.now, actor=ctx.actor)
         started_by = starter_of(session, ref)
     run_sweep(ctx.store, ctx.services, now=ctx.now, dry_run=False, started_by=started_by)
 

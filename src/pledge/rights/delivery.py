@@ -3,7 +3,9 @@
 The package is sealed at rest (pledge.rights.package_crypto) and offered for
 `DOWNLOAD_DAYS` days through a signed link that expires with it. Following the link is not
 enough: the person confirms a fresh code sent to their address first (re-verification), so a
-forwarded or leaked link alone opens nothing.
+forwarded or leaked link alone opens nothing. Once the link has expired, or the person's
+data was erased since, the package is deleted from the store (pledge.rights.package_expiry);
+the summary stays.
 
 The status page has its own signed link, without expiry: it shows the request's progress,
 never its data.
@@ -88,6 +90,14 @@ def store_result(
 
 def result_of(session: Session, ref: str) -> RequestResultRow | None:
     return session.get(RequestResultRow, normalise_reference(ref))
+
+
+def package_deleted_at(result: RequestResultRow | None) -> dt.datetime | None:
+    """When the copy's offer ended, once the package was deleted (its link expired, or the
+    person's data was erased since); None while it is offered, or when there was none."""
+    if result is None or result.package is not None:
+        return None
+    return result.package_expires_at
 
 
 def download_link_token(result: RequestResultRow, *, key: bytes) -> str | None:

@@ -17,7 +17,8 @@
 3. When the last source is done, `request.finish_erasure` runs the access plan again from
    the journal's values and records that nothing identifiable remains outside the legal
    holds (or what does), wipes the values from the journal, tells the recipients, keeps the
-   result and closes the request.
+   result and closes the request, deleting the copies of the person's data that earlier
+   requests offered for download (pledge.rights.package_expiry).
 4. A source where a legal hold kept tables keeps its values, sealed, with the keys of the
    rows kept: once nothing holds them (the hold released or past its last day),
    `request.finish_held_erasure` erases those rows and wipes the values
@@ -44,6 +45,7 @@ from pledge.rights.deadlines import local_day
 from pledge.rights.delivery import store_result
 from pledge.rights.events import record_event
 from pledge.rights.package_crypto import seal, unseal
+from pledge.rights.package_expiry import delete_erased
 from pledge.rights.recipients import plan_notices
 from pledge.rights.requests import get_request, transition
 from pledge.rights.subject_rows import build_request_plan, find_rows, found_anything
@@ -178,6 +180,8 @@ def finish_erasure(ctx: JobContext, ref: str) -> None:
     state = "partially_completed" if problems else "completed"
     note = ("not everything could be erased: " + "; ".join(problems)) if problems else None
     transition(session, row.id, state, actor=ctx.actor, note=note, expected="running", now=ctx.now)
+    # Copies of their data made before (access, portability) go with it, at once.
+    delete_erased(session, now=ctx.now, actor=ctx.actor, email=row.email)
     enqueue(session, CLOSING_MAIL_JOB, row.id, now=ctx.now)
     for entry in journal:
         if entry.params is not None:  # a hold released while the erasure ran ends here

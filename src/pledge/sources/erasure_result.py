@@ -2,7 +2,7 @@
 
 `as_json` is what may be kept as proof of the erasure; `from_json` reads it back. The
 values that find the person's remaining rows (`recheck`) and the keys of the rows erased
-(`deleted_keys`, `anonymised_keys`) stay out of it.
+(`deleted_keys`, `anonymised_keys`, `anonymised_in_part`) stay out of it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,15 @@ Key = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
+class PartErasure:
+    """Rows a legal hold kept for some categories only: the columns erased on them (the
+    others were kept for the hold), and their primary keys."""
+
+    columns: tuple[str, ...]
+    keys: tuple[Key, ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
 class TableErasure:
     table: str
     deleted: int  # rows deleted
@@ -29,10 +38,12 @@ class TableErasure:
     kept_columns: tuple[str, ...]  # columns left as they were on held/anonymised rows
     notes: tuple[str, ...] = ()
     unchanged: int = 0  # the subject's rows left as they were: nothing (more) to erase in them
-    # The primary keys of the rows deleted and of those anonymised in full, for the journal
-    # of what must stay gone (pledge.retention.journal): never in as_json.
+    # The primary keys of the rows deleted, of those anonymised in full, and of those whose
+    # columns a hold did not keep were erased, for the journal of what must stay gone
+    # (pledge.retention.journal): never in as_json.
     deleted_keys: tuple[Key, ...] = field(default=(), compare=False, repr=False)
     anonymised_keys: tuple[Key, ...] = field(default=(), compare=False, repr=False)
+    anonymised_in_part: tuple[PartErasure, ...] = field(default=(), compare=False, repr=False)
 
     def as_json(self) -> dict[str, object]:
         return {

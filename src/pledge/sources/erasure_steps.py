@@ -33,7 +33,7 @@ from pledge.sources.erasure_columns import (
 )
 from pledge.sources.erasure_holds import Hold, RowHold, hold_columns, judge, table_holds
 from pledge.sources.erasure_order import Deleter, Reference
-from pledge.sources.erasure_result import TableErasure
+from pledge.sources.erasure_result import PartErasure, TableErasure
 from pledge.sources.erasure_sql import KEYS, Key, batches
 from pledge.sources.erasure_writes import send_erase_columns
 from pledge.sources.own_keys import read_steps_keys
@@ -72,6 +72,8 @@ class TableWork:
     unchanged: int = 0
     held_changed: int = 0
     anonymised_keys: list[Key] = field(default_factory=list)
+    # Rows held for some categories whose other columns were erased, per set of columns.
+    anonymised_in_part: list[PartErasure] = field(default_factory=list)
     kept: dict[str, None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -103,6 +105,7 @@ class TableWork:
             unchanged=self.unchanged,
             deleted_keys=tuple(self.deleted_keys()),
             anonymised_keys=tuple(self.anonymised_keys),
+            anonymised_in_part=tuple(self.anonymised_in_part),
         )
 
 
@@ -250,13 +253,14 @@ class ErasureRun:
                 work.kept.update((c, None) for c in work.columns)
             else:
                 by_categories.setdefault(held.categories, []).append(key)
-        held_sent = []
+        held_sent: list[tuple[list[Key], tuple[str, ...], Callable[[], set[Key]]]] = []
         for categories, keys in by_categories.items():
             kept = {c for c, spec in work.declared.columns.items() if spec.category in categories}
             work.kept.update((c, None) for c, e in work.columns.items() if e.action == "keep")
             work.kept.update((c, None) for c in kept)
             left = [e for e in erasable if e.column not in kept]
-            held_sent.append(self._send_erase(work, keys, left))
+            erased = tuple(e.column for e in left)
+            held_sent.append((keys, erased, self._send_erase(work, keys, left)))
 
         def done() -> None:
             gone = set(work.deleted_keys())
@@ -264,8 +268,8 @@ class ErasureRun:
             if still:
                 changed = plain()
                 work.anonymised = len(changed)
-                # Rows held for some columns are left out: erased again in full, they would
-                # lose what the law keeps.
+                # Rows held for some columns are not among them (anonymised_in_part):
+                # erased again in full, they would lose what the law keeps.
                 work.anonymised_keys = [k for k in still if k in changed]
                 work.unchanged = len(still) - len(changed)
                 work.kept.update((c, None) for c, e in work.columns.items() if e.action == "keep")
@@ -273,7 +277,14 @@ class ErasureRun:
                     work.notes.append(
                         f"{counted(len(still))} left as they are: every column is kept"
                     )
-            work.held_changed = sum(len(changed()) for changed in held_sent)
+            for keys, erased, sent in held_sent:
+                changed = sent()
+                if changed:
+                    # Apart from the rows erased in full: replayed, only these columns are
+                    # erased again, never those the hold kept.
+                    part = tuple(k for k in keys if k in changed)
+                    work.anonymised_in_part.append(PartErasure(erased, part))
+            work.held_changed = sum(len(p.keys) for p in work.anonymised_in_part)
             if work.held_changed:
                 work.notes.append(
                     f"{counted(work.held_changed)} held for some of their columns: "

@@ -79,7 +79,8 @@ class SweepResultRow(Base):
 
 
 class GoneRowsRow(Base):
-    """Rows that must stay gone: deleted or anonymised by a sweep or an erasure.
+    """Rows that must stay gone: deleted or anonymised by a sweep or an erasure, or
+    anonymised in part where a legal hold kept some of their columns.
 
     Their keys are sealed (AES-GCM, pledge.rights.package_crypto) so the journal holds no
     readable personal data; `pledge replay-erasures` opens them to erase the rows again in a
@@ -92,12 +93,15 @@ class GoneRowsRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     source: Mapped[str] = mapped_column(String(64))
     table_name: Mapped[str] = mapped_column(String(128))
-    action: Mapped[str] = mapped_column(String(16))  # "deleted" or "anonymised"
+    action: Mapped[str] = mapped_column(String(16))  # "deleted", "anonymised", "part_anonymised"
     # What did it: "sweep:<run id>" or "request:<reference>".
     cause: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     count: Mapped[int] = mapped_column(Integer)
     keys: Mapped[bytes] = mapped_column(LargeBinary)  # sealed JSON list of key value lists
+    # "part_anonymised" only: the columns erased; a replay erases those, never the columns
+    # the hold kept. Names, no values.
+    columns: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class LegalHoldRow(Base):
