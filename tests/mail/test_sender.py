@@ -140,6 +140,22 @@ def test_the_code_mail_has_the_code_in_the_body_only(store: Store, smtp_server: 
     assert "123456" in html and 'lang="fr"' in html
 
 
+def test_the_code_mail_links_the_page_where_the_code_is_typed(store: Store) -> None:
+    row = request(store)
+    link = f"https://privacy.maplefinch.example/privacy/requests/status/{row.id}.sig?lang=en"
+    said = {"en": "Enter it on the page of your request", "fr": "Saisissez-le sur la page"}
+    for lang, words in said.items():
+        message = code_message(demo(), row, "123456", lang=lang, sender=SENDER, status_url=link)
+        plain, html = parts(message)
+        assert words in plain and f"\n{link}\n" in plain
+        assert f'<a href="{link}">' in html
+        assert link not in message["Subject"]
+    # Without a link, the mail says where to go in words, as before.
+    plain, html = parts(code_message(demo(), row, "123456", lang="en", sender=SENDER))
+    assert "Enter it on our privacy page" in plain and "http" not in plain
+    assert "<a " not in html
+
+
 def test_html_escapes_what_it_is_given(store: Store) -> None:
     base = demo()
     organisation = base.organisation.model_copy(update={"name": "<b>Evil</b> & Co"})

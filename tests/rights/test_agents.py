@@ -3,8 +3,16 @@ every mail to the agent."""
 
 from __future__ import annotations
 
+import pytest
+
 from pledge.demo.people import JANE_EMAIL
-from pledge.rights.workflow import attach_agent_proof, review_agent_proof, submit_request
+from pledge.rights.verification import CodeRefused
+from pledge.rights.workflow import (
+    attach_agent_proof,
+    resend_code,
+    review_agent_proof,
+    submit_request,
+)
 from tests.rights.demo import demo
 from tests.rights.pipeline import Company, company
 
@@ -73,3 +81,26 @@ def test_a_refused_proof_denies_the_request_with_the_reason(company: Company) ->
     assert row.state == "denied"
     assert row.outcome is not None and "not signed" in row.outcome
     assert len(company.mails_to(AGENT)) == 2
+
+
+def test_no_code_is_mailed_to_an_agent_however_the_request_was_filed(company: Company) -> None:
+    with_proof = file_as_agent(company)
+    with company.store.session(write=True) as session:
+        # As the API files it: an agent named, no proof to review.
+        without = submit_request(
+            session,
+            demo(),
+            type="delete",
+            email=JANE_EMAIL,
+            jurisdiction="us-ca",
+            agent_name="Rights Helpers LLC",
+            agent_email=AGENT,
+            now=company.clock(),
+        ).id
+    company.run_jobs()
+    for ref in (with_proof, without):
+        with pytest.raises(CodeRefused), company.store.session(write=True) as session:
+            resend_code(session, company.services, ref, now=company.clock())
+        assert company.request(ref).state == "identity_pending"
+    assert len(company.mails_to(AGENT)) == 2  # the two acknowledgements, and no code
+    assert company.mails_to(JANE_EMAIL) == []

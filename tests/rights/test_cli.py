@@ -40,7 +40,8 @@ def test_create_prints_the_reference_and_the_due_date(
 ) -> None:
     code, out, err = pledge(
         capsys, "request", "create", path, "--type", "access", "--email", "jane@example.com",
-        "--jurisdiction", "us-ca", "--identity", "contact.postal_address=94110", "--store", store_url,
+        "--jurisdiction", "us-ca", "--identity", "contact.postal_address=94110",
+        "--store", store_url,
     )  # fmt: skip
     assert (code, err) == (0, "")
     reference, *rest = out.splitlines()

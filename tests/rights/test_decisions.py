@@ -17,6 +17,7 @@ from pledge.rights.decisions import (
     lift_restriction,
     may_use,
     record_decisions,
+    release_restriction,
     restricted_keys,
     standing,
 )
@@ -261,10 +262,20 @@ def test_a_restriction_marks_the_own_rows_and_lifting_it_allows_again(
         assert session.scalar(select(func.count()).select_from(RestrictedRowRow)) == 16
     lifted_at = NOW + dt.timedelta(days=10)
     with store.session(write=True) as session:
-        count = lift_restriction(
+        asked = lift_restriction(
             session, ref, actor="admin:priya", reason="accuracy checked", now=lifted_at
         )
-        again = lift_restriction(
+    assert asked == 1
+    with store.session() as session:
+        # Decided, not yet lifted: the person is told first (test_restriction_lift.py).
+        assert standing(session, email="jane@example.com").restricted
+        assert restricted_keys(session, "shop", "customers") == {(1,)}
+    with store.session(write=True) as session:
+        # What the lifting job does once the person's mail is out.
+        count = release_restriction(
+            session, ref, actor="admin:priya", reason="accuracy checked", now=lifted_at
+        )
+        again = release_restriction(
             session, ref, actor="admin:priya", reason="accuracy checked", now=lifted_at
         )
     assert (count, again) == (1, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from pledge.errors import PledgeError
 from pledge.rights import create_request, get_request, timeline, transition
+from pledge.rights.delivery import status_from_token
 from pledge.rights.verification import (
     CodeRefused,
     CodeRejected,
@@ -17,14 +19,19 @@ from pledge.rights.verification import (
     code_digest,
     issue_code,
 )
-from pledge.rights.workflow import confirm_identity
+from pledge.rights.workflow import attach_agent_proof, confirm_identity, resend_code
+from pledge.services import Services
 from pledge.store import Store, open_store
 from pledge.store.tables import VerificationCodeRow
+from tests.mail.smtp_server import SmtpServer
 from tests.rights.demo import at, demo
+from tests.rights.pipeline import body, services
 
 KEY = b"k" * 32
 MINUTE = dt.timedelta(minutes=1)
 FILED = at(2025, 9, 3)
+
+__all__ = ["services"]
 
 
 @pytest.fixture
@@ -210,3 +217,80 @@ def test_a_wrong_code_costs_its_try_even_when_the_callers_transaction_rolls_back
         confirm_identity(session, ref, code, key=KEY, now=start + 6 * MINUTE)
     with store.session() as session:
         assert get_request(session, ref).state == "identity_pending"
+
+
+def pending_by_agent(store: Store, *, proof: bool) -> str:
+    """A CCPA request an agent filed, waiting for identity: with a proof staff have not
+    reviewed yet (as the privacy center files it), or with none (as the API does)."""
+    with store.session(write=True) as session:
+        row = create_request(
+            session,
+            demo(),
+            type="know",
+            email="jane@example.com",
+            jurisdiction="us-ca",
+            agent_name="Rights Helpers LLC",
+            agent_email="agent@rights-helpers.example",
+            now=FILED,
+        )
+        if proof:
+            attach_agent_proof(
+                session,
+                row.id,
+                filename="permission.pdf",
+                content_type="application/pdf",
+                content=b"%PDF-1.4 signed",
+                key=KEY,
+                now=FILED,
+            )
+        transition(session, row.id, "identity_pending", actor="system", now=FILED)
+        return row.id
+
+
+@pytest.mark.parametrize("proof", [True, False], ids=["proof to review", "no proof"])
+def test_an_agents_request_gets_and_takes_no_identity_code(store: Store, proof: bool) -> None:
+    ref = pending_by_agent(store, proof=proof)
+    with pytest.raises(CodeRefused) as refused, store.session(write=True) as session:
+        issue_code(session, ref, key=KEY, now=FILED)
+    with pytest.raises(CodeRefused) as unknown, store.session(write=True) as session:
+        issue_code(session, "PLG-0000-0000", key=KEY, now=FILED)
+    assert str(refused.value) == str(unknown.value)  # nothing said about why
+    # A code issued before agents were refused codes confirms nothing either.
+    with store.session(write=True) as session:
+        session.add(
+            VerificationCodeRow(
+                request_id=ref,
+                digest=code_digest(KEY, ref, "123456"),
+                state="live",
+                attempts=0,
+                issued_at=FILED,
+                expires_at=FILED + 15 * MINUTE,
+                purpose="identity",
+            )
+        )
+    with pytest.raises(CodeRejected), store.session(write=True) as session:
+        confirm_identity(session, ref, "123456", key=KEY, now=FILED + MINUTE)
+    with store.session() as session:
+        assert get_request(session, ref).state == "identity_pending"
+    assert any("code refused" in note and "agent" in note for note in notes(store, ref))
+
+
+def test_a_code_is_mailed_with_the_signed_link_of_the_page_where_it_is_typed(
+    store: Store, services: Services, smtp_server: SmtpServer
+) -> None:
+    ref = pending(store)
+    with store.session(write=True) as session:
+        resend_code(session, services, ref, now=FILED)
+    [mail] = smtp_server.received
+    text = body(mail.message)
+    [link] = re.findall(r"\S+/privacy/requests/status/\S+", text)
+    # The services' public address (PLEDGE_PUBLIC_URL), the status page's signed token.
+    token, _, query = link.removeprefix("http://pledge.test/privacy/requests/status/").partition(
+        "?"
+    )
+    assert status_from_token(token, key=services.keys.links) == ref
+    assert query == "lang=en"
+    code = re.findall(r"Your code is (\d{6})", text)[0]
+    with store.session(write=True) as session:
+        row = confirm_identity(session, ref, code, key=services.keys.verification, now=FILED)
+    assert row.state == "running"

@@ -14,9 +14,16 @@ import pytest
 from sqlalchemy import select
 
 from pledge.auth.roles import Role
+from pledge.jobs import JOBS, Runner
+from pledge.mail.sender import MailSettings
+from pledge.rights.restriction_lift import LIFT_JOB
 from pledge.rights.workflow import CLOSING_MAIL_JOB, RUN_JOB, attach_agent_proof
+from pledge.services import Services
 from pledge.store.tables import JobRow, SubjectDecisionRow
+from tests.mail.smtp_server import SmtpServer, smtp_server
 from tests.web.console import Console, Staff, serving_console
+
+__all__ = ["smtp_server"]
 
 PDF = b"%PDF-1.4\n% the person's signed permission\n%%EOF\n"
 
@@ -192,7 +199,7 @@ def test_a_run_whose_job_failed_can_be_queued_again(console: Console) -> None:
     assert len(console.jobs(ref, RUN_JOB)) == 2
 
 
-def test_an_officer_lifts_a_restriction(console: Console) -> None:
+def test_an_officer_lifts_a_restriction(console: Console, smtp_server: SmtpServer) -> None:
     ref = console.file(type="restriction", jurisdiction="uk")
     console.move(ref, "identity_pending", "verified", "running", "completed")
     now = dt.datetime.now(dt.UTC)
@@ -213,15 +220,32 @@ def test_an_officer_lifts_a_restriction(console: Console) -> None:
     reason = "the accuracy of the data was checked and confirmed"
     page = _followed(officer, officer.act(ref, "lift-restriction", seen="completed", reason=reason))
 
-    assert _flash(page).startswith("done: The restriction was lifted.")
+    assert _flash(page) == (
+        "done: The person will be mailed that the restriction ends, and it is lifted once that"
+        " mail is out."
+    )
+    [decided] = console.events(ref, "decision")
+    assert decided.actor == "staff:olive" and reason in (decided.note or "")
+    # GDPR Art. 18(3): in force until the person is told, by the job the action queued.
+    assert console.jobs(ref, LIFT_JOB)[0].state == "pending"
+    services = Services(
+        declaration=lambda: console.declaration,
+        keys=console.keys,
+        public_url=console.url,
+        mail=MailSettings(smtp_server.host, smtp_server.port, "privacy@maplefinch.example"),
+    )
+    try:
+        Runner(console.store, JOBS, services=services).run_pending()
+    finally:
+        services.close()
+    [mail] = [r.message for r in smtp_server.received if "ann@example.com" in r.recipients]
+    assert mail["Subject"] == f"Maple & Finch: the restriction of your data ends ({ref})"
     with console.store.session() as session:
         decision = session.scalars(
             select(SubjectDecisionRow).where(SubjectDecisionRow.request_id == ref)
         ).one()
     assert decision.lifted_at is not None and decision.lifted_by == "staff:olive"
-    [lifted] = console.events(ref, "decision")
-    assert lifted.actor == "staff:olive" and reason in (lifted.note or "")
-    assert _forms(page) == []
+    assert _forms(officer.page(f"/admin/requests/{ref}")) == []
 
 
 def _with_proof(console: Console) -> str:

@@ -1,5 +1,5 @@
 """`pledge request create|list|show|run|approve|deny|extend` and `pledge worker`: rights
-requests from the terminal."""
+requests from the terminal (and the follow-ups of pledge.cli.request_follow_up)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from pledge.cli.app import app
+from pledge.cli.request_follow_up import FOLLOW_UPS, follow_up_lines
 from pledge.cli.versions import DeclarationPath, StoreUrl
 from pledge.declaration.load import load_declaration
 from pledge.declaration.model import Declaration
@@ -153,6 +154,7 @@ def show(
     with _store(path, store) as opened, opened.session() as session:
         row = get_request(session, reference)
         events = timeline(session, row.id)
+        follow_ups = follow_up_lines(session, row.id)
     fields = [
         ("type", f"{row.type} ({DESCRIPTIONS[row.type]})"),
         ("state", row.state),
@@ -174,6 +176,8 @@ def show(
     width = max(len(name) for name, _ in fields)
     for name, value in fields:
         typer.echo(f"  {name.ljust(width)}  {value}")
+    for line in follow_ups:
+        typer.echo(line)
     typer.echo("timeline")
     for event in events:
         move = f"{event.from_state or '-'} -> {event.to_state}" if event.to_state else event.kind
@@ -239,6 +243,10 @@ def extend_(
     with _store(path, store) as opened, opened.session(write=True) as session:
         row = extend_request(session, reference, reason, actor="cli")
     typer.echo(f"{row.id}: due {row.extended_due_at.isoformat() if row.extended_due_at else '-'}")
+
+
+for _name, _command in FOLLOW_UPS.items():
+    requests_app.command(_name)(_command)
 
 
 @app.command()

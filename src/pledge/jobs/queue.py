@@ -8,6 +8,7 @@ never happened. Nothing accepted is lost, and nothing is queued for nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -67,3 +68,13 @@ def enqueue(
             JobRow.kind == kind, JobRow.ref == ref, JobRow.state.in_(JOB_UNFINISHED)
         )
     ).one()
+
+
+def given_up(jobs: Iterable[JobRow], kinds: Collection[str]) -> list[JobRow]:
+    """Of `jobs`, those of `kinds` that failed for good: the last job of its kind and ref
+    failed, so that work will not run again unless it is queued anew (by `enqueue`)."""
+    last: dict[tuple[str, str], JobRow] = {}
+    for row in sorted(jobs, key=lambda job: job.id):
+        if row.kind in kinds:
+            last[(row.kind, row.ref)] = row
+    return [row for row in last.values() if row.state == "failed"]

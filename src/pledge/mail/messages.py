@@ -91,14 +91,17 @@ def code_message(
     lang: str,
     sender: str,
     valid_minutes: int = 15,
+    status_url: str | None = None,
 ) -> EmailMessage:
-    """The mail carrying an identity code. The code is in the body only, never the subject
-    (subjects show on lock screens and in mail server logs)."""
+    """The mail carrying an identity code, and the link to the request's status page where
+    it is typed (`status_url`). The code is in the body only, never the subject (subjects
+    show on lock screens and in mail server logs)."""
     language = _language(lang)
     context = {
         **_common(declaration, request, language),
         "code": code,
         "valid_minutes": valid_minutes,
+        "status_url": status_url,
     }
     return _message("code", language, context, request, sender, declaration)
 
@@ -115,7 +118,8 @@ def completion_message(
     """The mail saying a request was carried out, and what that changed.
 
     `summary` is what running it found, with labels already in the person's language:
-    "found" (False: we hold nothing about them), "download_until" (ISO date: when the link
+    "found" (False: we hold nothing about them), "by_hand" (True: staff answered it outside
+    Pledge, so no copy waits here), "download_until" (ISO date: when the link
     to a copy stops working), "kept" (what an erasure kept, why and until when), "recipients"
     (names of those told), "corrections" ({label: value}) and "activities" (names; empty
     means all). A partial completion says what could not be done (`request.outcome`) and,
@@ -131,6 +135,7 @@ def completion_message(
         **_common(declaration, request, language),
         "handling": HANDLING.get(request.type),
         "found": summary.get("found", True) is not False,
+        "by_hand": summary.get("by_hand") is True,
         "status_url": status_url,
         "download_until": _date(until, language, code) if until is not None else None,
         "kept": kept,
@@ -174,6 +179,32 @@ def extension_message(
         "reason": reason,
     }
     return _message("extension", language, context, request, sender, declaration)
+
+
+def restriction_lifted_message(
+    declaration: Declaration,
+    request: RequestRow,
+    *,
+    lang: str,
+    sender: str,
+    restricted_since: dt.datetime,
+    lifted_at: dt.datetime,
+    reason: str,
+) -> EmailMessage:
+    """The mail telling a person, before it is lifted (GDPR Art. 18(3)), that the restriction
+    their request obtained ends: since when it applied, from when it no longer does, why,
+    and where they can complain (pledge.rights.restriction_lift)."""
+    from pledge.rights.deadlines import local_day
+
+    language = _language(lang)
+    code = request.jurisdiction
+    context = {
+        **_common(declaration, request, language),
+        "since": _date(local_day(restricted_since, code), language, code),
+        "lifted": _date(local_day(lifted_at, code), language, code),
+        "reason": reason.strip(),
+    }
+    return _message("restriction_lifted", language, context, request, sender, declaration)
 
 
 def download_code_message(

@@ -18,7 +18,8 @@ def mail_summary(
 ) -> dict[str, object]:
     lang = row.language
     stored: dict[str, Any] = dict(result.summary) if result is not None else {}
-    summary: dict[str, object] = {"found": stored.get("found", True)}
+    # No result: staff closed it by hand, having answered outside Pledge.
+    summary: dict[str, object] = {"found": stored.get("found", True), "by_hand": result is None}
     kept = []
     for item in stored.get("kept", []):
         rules = [r for r in item.get("rules", []) if r in declaration.retention]

@@ -5,7 +5,8 @@ not end with a package or an erasure: they leave a decision that holds until lif
 a `SubjectDecisionRow` keyed by the person's email in lower case; a restriction also marks
 the person's own rows of the company databases (`RestrictedRowRow`), which are left as
 they are. `standing` answers "may we use this person's data for activity X?" from them in
-one query; lifting keeps the rows, as history.
+one query; lifting keeps the rows, as history. A restriction is lifted only once the person
+was told (pledge.rights.restriction_lift, re-exported here).
 
 Which activities a decision covers is decisions_scope.py's work.
 """
@@ -20,7 +21,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from pledge.declaration.model import Declaration
@@ -33,7 +34,8 @@ from pledge.rights.decisions_scope import (
     sells_or_shares,
 )
 from pledge.rights.events import record_event
-from pledge.rights.requests import get_request, utc_moment
+from pledge.rights.requests import utc_moment
+from pledge.rights.restriction_lift import lift_restriction, release_restriction
 from pledge.rights.types import HANDLING
 from pledge.sources.access import AccessResult, TableAccess
 from pledge.store.tables import RequestRow, RestrictedRowRow, SubjectDecisionRow
@@ -46,6 +48,7 @@ __all__ = [
     "may_use",
     "objection_needs_review",
     "record_decisions",
+    "release_restriction",
     "restricted_keys",
     "standing",
 ]
@@ -98,14 +101,16 @@ def record_decisions(
     now: dt.datetime | None = None,
     actor: str = "system",
     only: Collection[str] | None = None,
+    why: str | None = None,
 ) -> list[SubjectDecisionRow]:
     """Record what the request decides: one row per activity (one for all, for a restriction
     or an opt-out); a restriction also marks the person's own rows found by `access`.
 
     `only` records part of an objection now: the direct-marketing part applies at once
     (GDPR Art. 21(3)) while an admin weighs the rest (`absolute_objections` names it).
-    Idempotent: a decision the request already left is not recorded again, so a re-run job
-    adds nothing. Returns the request's decisions of that kind, old and new.
+    `why`, if given, is added to the timeline's note. Idempotent: a decision the request
+    already left is not recorded again, so a re-run job adds nothing. Returns the request's
+    decisions of that kind, old and new.
     """
     moment = utc_moment(now)
     handling = HANDLING.get(request.type, request.type)
@@ -154,41 +159,10 @@ def record_decisions(
     if kind == "restriction" and access is not None:
         marked, unmarkable = _mark_rows(session, new[0].id, access)
     note = _summary(kind, [row.activity for row in new], marked, unmarkable)
+    if why:
+        note += f" ({why})"
     record_event(session, request.id, moment, "decision", None, None, actor, note)
     return [*existing, *new]
-
-
-def lift_restriction(
-    session: Session,
-    reference: str,
-    *,
-    actor: str,
-    reason: str,
-    now: dt.datetime | None = None,
-) -> int:
-    """Lift the restriction the request recorded; the number of decisions lifted (0: none).
-
-    The person must have been told before (GDPR Art. 18(3)): that is the caller's mail.
-    """
-    moment = utc_moment(now)
-    if not reason.strip():
-        raise PledgeError("lifting a restriction needs a reason", "the person is told why")
-    request = get_request(session, reference)
-    result = session.execute(
-        update(SubjectDecisionRow)
-        .where(
-            SubjectDecisionRow.request_id == request.id,
-            SubjectDecisionRow.kind == "restriction",
-            SubjectDecisionRow.lifted_at.is_(None),
-        )
-        .values(lifted_at=moment, lifted_by=actor)
-        .execution_options(synchronize_session=False)
-    )
-    count = int(getattr(result, "rowcount", 0) or 0)
-    if count:
-        note = f"restriction lifted; reason: {reason.strip()}"
-        record_event(session, request.id, moment, "decision", None, None, actor, note)
-    return count
 
 
 def standing(

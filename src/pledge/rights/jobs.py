@@ -17,7 +17,6 @@ from pledge.jobs.queue import enqueue
 from pledge.jobs.registry import JobContext, job
 from pledge.mail.messages import (
     acknowledgement_message,
-    code_message,
     completion_message,
     denial_message,
     extension_message,
@@ -31,8 +30,12 @@ from pledge.rights.closing_summary import mail_summary
 from pledge.rights.delivery import download_link_token, result_of, status_token
 from pledge.rights.events import record_event
 from pledge.rights.requests import ACKNOWLEDGE_JOB, get_request
-from pledge.rights.verification import issue_code
-from pledge.rights.workflow import CLOSING_MAIL_JOB, EXTENSION_MAIL_JOB, RUN_JOB
+from pledge.rights.workflow import (
+    CLOSING_MAIL_JOB,
+    EXTENSION_MAIL_JOB,
+    RUN_JOB,
+    mail_identity_code,
+)
 from pledge.store.tables import RequestEventRow
 
 
@@ -60,13 +63,7 @@ def acknowledge_request(ctx: JobContext, ref: str) -> None:
     if row.state == "running":
         enqueue(ctx.session, RUN_JOB, row.id, now=ctx.now)
     elif row.state == "identity_pending" and row.agent_email is None:
-        code = issue_code(ctx.session, row.id, key=services.keys.verification, now=ctx.now)
-        _mail(
-            ctx,
-            row.id,
-            "identity code",
-            code_message(declaration, row, code, lang=row.language, sender=services.sender),
-        )
+        mail_identity_code(ctx.session, services, row.id, actor=ctx.actor, now=ctx.now)
     elif row.state == "identity_pending":
         record_event(
             ctx.session,

@@ -54,6 +54,12 @@ NO_CHANNEL = "cannot be told automatically: no notify channel declared"
 _TOLD: frozenset[str] = frozenset({"erasure", "rectification", "restriction"})
 
 
+class NoticeSettled(PledgeError):
+    """The notice is not, or no longer, in a state that allows what was asked."""
+
+    status_code = 409
+
+
 def plan_notices(
     session: Session,
     declaration: Declaration,
@@ -175,7 +181,9 @@ def retry_notice(
     moment = utc_moment(now)
     notice = _notice(session, ref, recipient)
     if notice.state != "failed":
-        raise PledgeError(f"the notice to {recipient} is {notice.state}, not failed")
+        raise NoticeSettled(
+            f"the notice to {recipient} is {notice.state}, not failed: there is nothing to retry"
+        )
     notice.state, notice.attempts = "pending", 0
     note = f"{recipient}: the notice will be tried again"
     record_event(session, notice.request_id, moment, "recipient", None, None, actor, note)
@@ -198,7 +206,7 @@ def record_told_by_hand(
         raise PledgeError("say how the recipient was told", "e.g. 'by phone to their DPO'")
     notice = _notice(session, ref, recipient)
     if notice.state == "sent":
-        raise PledgeError(f"{recipient} was told already")
+        raise NoticeSettled(f"{recipient} was told already")
     notice.state, notice.sent_at = "sent", moment
     note = f"{recipient} told by hand: {how.strip()}"
     record_event(session, notice.request_id, moment, "recipient", None, None, actor, note)

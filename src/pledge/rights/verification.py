@@ -5,6 +5,10 @@ recover a code (and cannot try the million possibilities without the key). A cod
 15 minutes and allows 5 tries; a request gets at most 5 codes an hour, so a guesser gets at
 most 25 tries an hour out of a million codes. Issuing a new code retires the earlier one.
 
+A request an authorised agent filed gets no identity code, and takes none, until staff have
+accepted the agent's proof of authority: the code would go to the agent, so typing it
+would prove nothing about the person, and would let the agent skip the review.
+
 Every outcome goes on the request's timeline, never with the code. Issuing and checking
 lock the request's row first (PostgreSQL; SQLite's writers hold the database lock already),
 so two tries at once cannot both spend the last attempt, nor two issues dodge the limit.
@@ -25,7 +29,7 @@ from pledge.errors import PledgeError
 from pledge.rights.events import record_event
 from pledge.rights.reference import normalise_reference
 from pledge.rights.requests import transition, utc_moment
-from pledge.store.tables import RequestRow, VerificationCodeRow
+from pledge.store.tables import AgentProofRow, RequestRow, VerificationCodeRow
 
 CODE_DIGITS = 6
 CODE_LIFETIME = dt.timedelta(minutes=15)
@@ -77,12 +81,15 @@ def issue_code(
     `purpose` "identity" confirms who filed the request; "download" confirms, before a
     package is handed over, that the person downloading is that person still. Refused
     (CodeRefused, one message for every reason) when there is no such request, when it is
-    not at the step the purpose needs, or when 5 codes were issued in the past hour.
+    not at the step the purpose needs, when an agent's proof stands for the identity code,
+    or when 5 codes were issued in the past hour.
     """
     _check_key(key)
     moment = utc_moment(now)
     request = _locked_request(session, ref)
     if request is None or request.state not in _STATES_FOR[purpose]:
+        raise _refused()
+    if purpose == "identity" and _awaits_proof_review(session, request):
         raise _refused()
     recent = session.scalar(
         select(func.count())
@@ -141,12 +148,17 @@ def check_code(
     its legal clock where the law says so). Each wrong try uses one of the code's 5 attempts;
     after the fifth the code is dead and a new one must be asked for. Never raises for a
     wrong, expired or unknown code: the caller shows one "that did not work" to everyone.
-    A right "download" code is spent and changes nothing else.
+    A right "download" code is spent and changes nothing else. No identity code counts for
+    an agent's request whose proof staff have not accepted, not even one issued before.
     """
     _check_key(key)
     moment = utc_moment(now)
     request = _locked_request(session, ref)
     if request is None:
+        return False
+    if purpose == "identity" and _awaits_proof_review(session, request):
+        note = "identity code refused: an agent made the request, and staff review their proof"
+        _note(session, request.id, moment, note)
         return False
     live = session.scalars(
         select(VerificationCodeRow)
@@ -214,6 +226,17 @@ def _locked_request(session: Session, ref: str) -> RequestRow | None:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
+
+
+def _awaits_proof_review(session: Session, request: RequestRow) -> bool:
+    """Whether an agent filed `request` and staff have not accepted their proof (there may be
+    none: the API takes an agent's request without one)."""
+    if request.agent_email is None:
+        return False
+    accepted = session.scalar(
+        select(AgentProofRow.accepted).where(AgentProofRow.request_id == request.id)
+    )
+    return accepted is not True
 
 
 def _note(session: Session, request_id: str, moment: dt.datetime, note: str) -> None:

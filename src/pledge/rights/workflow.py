@@ -1,11 +1,15 @@
 """The steps of a request that people and staff take, each queuing the work that follows.
 
     submit_request ─> job request.acknowledge: acknowledgement mail, identity code mail
+    mail_identity_code: a code, mailed with the link to the status page where it is typed
     confirm_identity (the code) ─> verified ─> awaiting_approval, or running + request.run
+        (an objection awaiting approval: + request.stop_direct_marketing, pledge.rights.
+        decisions_at_once)
     review_agent_proof (staff) ─> verified ─> as above; or denied
     approve (staff) ─> running + request.run
     request.run (pledge.rights.answers) ─> completed | partially_completed | denied
     deny (staff) ─> denied;  extend_request (staff) ─> the new date, mailed
+    close_by_hand (staff) ─> completed | partially_completed, mailed as a run's closing is
 
 Every function works in the caller's transaction and returns the request as it now is; the
 jobs it queues run once that transaction commits (pledge.jobs).
@@ -15,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Literal
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +30,8 @@ from pledge.errors import PledgeError
 from pledge.jobs.queue import enqueue
 from pledge.mail.messages import code_message
 from pledge.rights.decisions import activities_for, objection_needs_review
+from pledge.rights.decisions_at_once import STOP_DIRECT_MARKETING_JOB
+from pledge.rights.delivery import status_token
 from pledge.rights.events import record_event
 from pledge.rights.lifecycle import next_states
 from pledge.rights.package_crypto import seal
@@ -43,6 +51,9 @@ from pledge.store.tables import AgentProofRow, RequestRow
 RUN_JOB = "request.run"
 CLOSING_MAIL_JOB = "request.closing_mail"
 EXTENSION_MAIL_JOB = "request.extension_mail"
+
+# Where the privacy center shows a request (pledge.web.privacy_center) and takes its code.
+STATUS_PAGE_PATH = "/privacy/requests/status"
 
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 PROOF_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
@@ -120,6 +131,9 @@ def proceed(
     row = transition(session, row.id, target, actor=actor, expected="verified", now=moment)
     if target == "running":
         enqueue(session, RUN_JOB, row.id, now=moment)
+    elif HANDLING.get(row.type) == "objection":
+        # Objecting to direct marketing is absolute (Art. 21(3)): that part needs no approval.
+        enqueue(session, STOP_DIRECT_MARKETING_JOB, row.id, now=moment)
     return row
 
 
@@ -128,13 +142,42 @@ def resend_code(
 ) -> None:
     """Mail a new identity code (the earlier one stops working); CodeRefused when the
     request does not wait for one, or too many were sent this hour."""
+    mail_identity_code(session, services, ref, actor="system", now=now)
+
+
+def mail_identity_code(
+    session: Session,
+    services: Services,
+    ref: str,
+    *,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> None:
+    """Issue an identity code and mail it with the link to the request's status page, the
+    one place where it is typed: a request staff filed from the CLI or the API has no other
+    way there, and a person who filed in the privacy center may have closed the page.
+    CodeRefused as `issue_code` (an agent's request, among others, gets none)."""
     moment = utc_moment(now)
     code = issue_code(session, ref, key=services.keys.verification, now=moment)
     row = get_request(session, ref)
-    where = services.send(
-        code_message(services.declaration, row, code, lang=row.language, sender=services.sender)
+    message = code_message(
+        services.declaration,
+        row,
+        code,
+        lang=row.language,
+        sender=services.sender,
+        status_url=status_page_url(services, row),
     )
-    record_event(session, row.id, moment, "mail", None, None, "system", f"identity code: {where}")
+    where = services.send(message)
+    record_event(session, row.id, moment, "mail", None, None, actor, f"identity code: {where}")
+
+
+def status_page_url(services: Services, row: RequestRow) -> str:
+    """The signed link to the request's status page, at the public address
+    (PLEDGE_PUBLIC_URL), opening in the request's language."""
+    token = status_token(row.id, key=services.keys.links)
+    query = urlencode({"lang": row.language})
+    return services.link(f"{STATUS_PAGE_PATH}/{token}?{query}")
 
 
 def approve(
@@ -169,6 +212,24 @@ def deny(
     return row
 
 
+def close_by_hand(
+    session: Session,
+    ref: str,
+    state: Literal["completed", "partially_completed"],
+    *,
+    actor: str,
+    note: str | None = None,
+    expected: str | None = None,
+    now: dt.datetime | None = None,
+) -> RequestRow:
+    """Close a request answered outside Pledge; the person is mailed how it ended, as when a
+    run closes it (a partial completion needs the reason they are told)."""
+    moment = utc_moment(now)
+    row = transition(session, ref, state, actor=actor, note=note, expected=expected, now=moment)
+    enqueue(session, CLOSING_MAIL_JOB, row.id, now=moment)
+    return row
+
+
 def extend_request(
     session: Session, ref: str, reason: str, *, actor: str, now: dt.datetime | None = None
 ) -> RequestRow:
@@ -188,8 +249,10 @@ def attach_agent_proof(
     content: bytes,
     key: bytes,
     now: dt.datetime | None = None,
+    actor: str = "agent",
 ) -> None:
-    """Keep, sealed, the document an agent sent to show they may act for the person."""
+    """Keep, sealed, the document an agent sent to show they may act for the person (or
+    staff, for them: `actor`)."""
     moment = utc_moment(now)
     row = get_request(session, ref)
     if row.agent_email is None:
@@ -222,7 +285,7 @@ def attach_agent_proof(
         "verification",
         None,
         None,
-        "agent",
+        actor,
         f"proof of authority received ({content_type}, {len(content)} bytes), to be reviewed",
     )
 

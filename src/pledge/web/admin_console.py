@@ -4,7 +4,8 @@
     GET  /admin/requests/{ref}           one request: fields, timeline, jobs, proof (viewer)
     GET  /admin/requests/{ref}/plan      what Pledge would run for the person (viewer)
     GET  /admin/requests/{ref}/proof     the agent's proof of authority, unsealed (viewer)
-    POST /admin/requests/{ref}/{action}  approve, deny, extend... (privacy officer)
+    POST /admin/requests/{ref}/{action}  approve, deny, extend... (privacy officer); those
+                                         on a recipient's notice name it (`recipient`)
     GET  /admin/requests/{ref}/{action}  back to the request (after signing in again)
 
 Pages are server-rendered with no script (the staff policy allows none). An action answers
@@ -211,11 +212,12 @@ def admin_console_routes(holder: DeclarationHolder) -> APIRouter:
         action: str,
         reason: Annotated[str, Form()] = "",
         seen: Annotated[str, Form()] = "",
+        recipient: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
         reference = _reference(ref)
         if reference is None or action not in ACTIONS:
             return _missing(staff, ref, f"there is no action '{action}'" if reference else "")
-        given = ActionInput(staff.actor, reason, dt.datetime.now(dt.UTC))
+        given = ActionInput(staff.actor, reason, dt.datetime.now(dt.UTC), recipient)
         try:
             with holder.store.session(write=True) as session:
                 done = act(session, reference, action, given, seen)

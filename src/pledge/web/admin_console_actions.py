@@ -20,6 +20,7 @@ from pledge.rights.decisions import lift_restriction
 from pledge.rights.requests import RequestChanged, due_date, get_request
 from pledge.rights.workflow import RUN_JOB, approve, deny, extend_request, review_agent_proof
 from pledge.store.tables import RequestRow
+from pledge.web.admin_console_follow_up import FOLLOW_UP_ACTIONS
 from pledge.web.admin_console_view import jobs_of, state_words, stuck
 
 MAX_REASON = 2000
@@ -30,6 +31,7 @@ class ActionInput:
     actor: str
     reason: str
     now: dt.datetime
+    recipient: str = ""  # for an action on one recipient's notice
 
 
 Action = Callable[[Session, RequestRow, ActionInput], str]
@@ -95,7 +97,11 @@ def _lift(session: Session, row: RequestRow, given: ActionInput) -> str:
     )
     if not lifted:
         raise PledgeError(f"request {row.id} has no restriction in force to lift")
-    return "The restriction was lifted. Tell the person, if that was not done already."
+    # GDPR Art. 18(3): the person is told before it is lifted (pledge.rights.restriction_lift).
+    return (
+        "The person will be mailed that the restriction ends, and it is lifted once that mail"
+        " is out."
+    )
 
 
 def _retry(session: Session, row: RequestRow, given: ActionInput) -> str:
@@ -117,4 +123,5 @@ ACTIONS: Mapping[str, Action] = {
     "refuse-proof": _refuse_proof,
     "lift-restriction": _lift,
     "retry": _retry,
+    **FOLLOW_UP_ACTIONS,
 }

@@ -21,6 +21,7 @@ from pledge.rights.delivery import result_of
 from pledge.rights.erasure_run import ERASE_SOURCE_JOB, FINISH_ERASURE_JOB
 from pledge.rights.events import timeline
 from pledge.rights.lifecycle import CLOSED, STATES, next_states
+from pledge.rights.mail_again import mails_given_up
 from pledge.rights.recipients import notices
 from pledge.rights.requests import clock_of, due_date, get_request
 from pledge.rights.types import DESCRIPTIONS, needs_identity
@@ -328,6 +329,8 @@ def allowed_actions(
         actions.add("lift-restriction")
     if stuck(row, jobs):
         actions.add("retry")
+    if mails_given_up(jobs):
+        actions.add("resend-mail")
     return frozenset(actions)
 
 

@@ -6,21 +6,27 @@ request the same way.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pledge.rights.deadlines import days_left, is_due_soon, is_overdue, local_day
 from pledge.rights.events import timeline
 from pledge.rights.lifecycle import CLOSED, State, next_states
+from pledge.rights.mail_again import failed_mails
 from pledge.rights.requests import due_date, get_request
 from pledge.rights.types import needs_identity
+from pledge.rights.workflow import MAX_PROOF_BYTES
 from pledge.store.tables import RecipientNoticeRow, RequestResultRow, RequestRow
 
 REFERENCE_EXAMPLE = "PLG-7KQ2-M9XD"
+# The longest base64 text of a proof within the limit (4 characters per 3 bytes, padded).
+_MAX_PROOF_BASE64 = -(-MAX_PROOF_BYTES // 3) * 4
 
 
 class RequestSummary(BaseModel):
@@ -135,6 +141,7 @@ class RequestDetail(RequestSummary):
                     ],
                     "result": None,
                     "recipient_notices": [],
+                    "failed_mails": [],
                 }
             ]
         }
@@ -158,6 +165,53 @@ class RequestDetail(RequestSummary):
         "values); null until it ran"
     )
     recipient_notices: list[RecipientNotice]
+    failed_mails: list[str] = Field(
+        description="mails to the person whose job gave up (the relay was down for all its "
+        "tries), e.g. `the acknowledgement`: POST .../resend-mail queues them again"
+    )
+
+
+class AgentProofUpload(BaseModel):
+    """The document showing an authorised agent may act for the person, as base64 text."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "filename": "permission.pdf",
+                    "content_type": "application/pdf",
+                    "content_base64": "JVBERi0xLjQKJSBzaWduZWQKJSVFT0YK",
+                }
+            ]
+        },
+    )
+
+    filename: str = Field(max_length=200, description="the file's name, kept with it")
+    content_type: str = Field(
+        max_length=100, description="application/pdf, image/png or image/jpeg"
+    )
+    content_base64: str = Field(
+        description="the file in base64 (RFC 4648; line breaks allowed): at most 5 MB once "
+        "decoded. It is kept sealed, and staff download it from the request's console page"
+    )
+
+    @field_validator("content_base64")
+    @classmethod
+    def _base64(cls, value: str) -> str:
+        packed = "".join(value.split())
+        if len(packed) > _MAX_PROOF_BASE64:
+            raise ValueError("the proof must be a file of at most 5 MB")
+        try:
+            base64.b64decode(packed, validate=True)
+        except binascii.Error:
+            raise ValueError(
+                "this is not base64 (the letters, digits, + and / of RFC 4648, with = padding)"
+            ) from None
+        return packed
+
+    def content(self) -> bytes:
+        return base64.b64decode(self.content_base64, validate=True)
 
 
 class NewRequest(BaseModel):
@@ -192,6 +246,11 @@ class NewRequest(BaseModel):
     language: str = Field(default="en", max_length=8)
     agent_name: str | None = Field(default=None, max_length=200)
     agent_email: str | None = Field(default=None, max_length=320)
+    agent_proof: AgentProofUpload | None = Field(
+        default=None,
+        description="with agent_name and agent_email: the agent's signed permission, kept "
+        "sealed for staff to review (the request waits for that review)",
+    )
 
 
 class Approval(BaseModel):
@@ -207,6 +266,16 @@ class Reason(BaseModel):
     )
 
     reason: str = Field(min_length=1, max_length=2000, description="told to the person")
+
+
+class ToldByHand(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"how": "by phone to their DPO"}]}
+    )
+
+    how: str = Field(
+        min_length=1, max_length=2000, description="how the recipient was told, for the timeline"
+    )
 
 
 class ProofReview(BaseModel):
@@ -289,4 +358,5 @@ def request_detail(session: Session, ref: str, now: dt.datetime) -> RequestDetai
             )
             for notice in notices
         ],
+        failed_mails=failed_mails(session, row.id),
     )

@@ -18,10 +18,14 @@ from pledge.errors import PledgeError
 from pledge.jobs.queue import enqueue
 from pledge.rights.decisions import lift_restriction
 from pledge.rights.lifecycle import State
+from pledge.rights.mail_again import resend_mails
+from pledge.rights.recipients import record_told_by_hand, retry_notice
 from pledge.rights.requests import get_request, list_requests, transition
 from pledge.rights.workflow import (
     RUN_JOB,
     approve,
+    attach_agent_proof,
+    close_by_hand,
     deny,
     extend_request,
     proceed,
@@ -38,6 +42,7 @@ from pledge.web.api_request_models import (
     RequestDetail,
     RequestList,
     RequestSummary,
+    ToldByHand,
     request_detail,
 )
 from pledge.web.auth import Staff, staff_api
@@ -109,6 +114,11 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
     )
     def create(staff: Officer, new: NewRequest) -> RequestDetail:
         now = dt.datetime.now(dt.UTC)
+        if new.agent_proof is not None and not (new.agent_name and new.agent_email):
+            raise PledgeError(
+                "an agent's proof comes with the agent's name and email address",
+                "give agent_name and agent_email, or leave agent_proof out",
+            )
         with holder.store.session(write=True) as session:
             row = submit_request(
                 session,
@@ -124,6 +134,17 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
                 actor=staff.actor,
                 now=now,
             )
+            if new.agent_proof is not None:
+                attach_agent_proof(
+                    session,
+                    row.id,
+                    filename=new.agent_proof.filename,
+                    content_type=new.agent_proof.content_type,
+                    content=new.agent_proof.content(),
+                    key=holder.services.keys.package,
+                    now=now,
+                    actor=staff.actor,
+                )
             detail = request_detail(session, row.id, now)
         holder.wake_jobs()
         return detail
@@ -174,7 +195,10 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
     @router.post(
         "/{ref}/lift-restriction",
         summary="Lift a restriction: the person's rows may be used again",
-        description="Art. 18(3): tell the person before lifting; the reason is recorded.",
+        description=(
+            "Art. 18(3): Pledge mails the person first; the restriction stays in force until"
+            " that mail is out, then a job lifts it. The reason is recorded."
+        ),
         responses=WRITE_RESPONSES,
     )
     def lift(staff: Officer, ref: str, body: Reason) -> RequestDetail:
@@ -189,6 +213,54 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
                     f"see its decisions with GET /api/v1/requests/{row.id}",
                 )
             return request_detail(session, row.id, now)
+
+    @router.post(
+        "/{ref}/notices/{recipient}/retry",
+        summary="Try again a notice to a recipient that failed",
+        description="Art. 19: after fixing what made it fail (a webhook variable set, the "
+        "recipient's server back), the notice is sent again by the job that tells recipients. "
+        "409 when the notice did not fail.",
+        responses=WRITE_RESPONSES,
+    )
+    def retry_notice_(staff: Officer, ref: str, recipient: str) -> RequestDetail:
+        now = dt.datetime.now(dt.UTC)
+        with holder.store.session(write=True) as session:
+            notice = retry_notice(session, ref, recipient, actor=staff.actor, now=now)
+            detail = request_detail(session, notice.request_id, now)
+        holder.wake_jobs()
+        return detail
+
+    @router.post(
+        "/{ref}/notices/{recipient}/told-by-hand",
+        summary="Record that staff told a recipient themselves",
+        description="For a notice that failed (or is still pending): a phone call, a letter. "
+        "`how` is kept on the timeline. 409 when the recipient was told already.",
+        responses=WRITE_RESPONSES,
+    )
+    def told_by_hand(staff: Officer, ref: str, recipient: str, body: ToldByHand) -> RequestDetail:
+        now = dt.datetime.now(dt.UTC)
+        with holder.store.session(write=True) as session:
+            notice = record_told_by_hand(
+                session, ref, recipient, how=body.how, actor=staff.actor, now=now
+            )
+            return request_detail(session, notice.request_id, now)
+
+    @router.post(
+        "/{ref}/resend-mail",
+        summary="Queue again the mails to the person whose job gave up",
+        description="The acknowledgement, closing or extension mail whose job failed for good "
+        "(`failed_mails` lists them) is queued again, once the mail relay works. 409 when no "
+        "mail job of the request gave up.",
+        responses=WRITE_RESPONSES,
+    )
+    def resend_mail(staff: Officer, ref: str) -> RequestDetail:
+        now = dt.datetime.now(dt.UTC)
+        with holder.store.session(write=True) as session:
+            row = get_request(session, ref)
+            resend_mails(session, row.id, actor=staff.actor, now=now)
+            detail = request_detail(session, row.id, now)
+        holder.wake_jobs()
+        return detail
 
     @router.post(
         "/{ref}/agent-proof",
@@ -217,7 +289,9 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
         summary="Move a request to another state by hand",
         description="For what happened outside Pledge: identity confirmed by phone "
         "(`verified`: the request then goes on by itself), a request completed by hand. "
-        "Moving to `denied` mails the reason, as /deny does; to `running` queues the work.",
+        "Moving to `denied` mails the reason, as /deny does; to `completed` or "
+        "`partially_completed` mails the outcome, as a run's closing does; to `running` "
+        "queues the work.",
         responses=WRITE_RESPONSES,
     )
     def move(staff: Officer, ref: str, body: Move) -> RequestDetail:
@@ -240,6 +314,12 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
 def _move(session: Session, row: RequestRow, body: Move, staff: Staff, now: dt.datetime) -> None:
     if body.to == "denied":
         deny(session, row.id, body.note or "", actor=staff.actor, now=now)
+        return
+    if body.to in ("completed", "partially_completed"):
+        # Closed by hand, the person is mailed the outcome as after a run.
+        close_by_hand(
+            session, row.id, body.to, actor=staff.actor, note=body.note, expected=row.state, now=now
+        )
         return
     transition(
         session, row.id, body.to, actor=staff.actor, note=body.note, expected=row.state, now=now
