@@ -9,6 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from pledge.cli import run as pledge
+from pledge.declaration.load import load_declaration
+from pledge.rights.delivery import DOWNLOAD_DAYS, store_result
+from pledge.rights.requests import create_request, transition
+from pledge.services import Keys, load_secret
+from pledge.store import open_store
+from pledge.store.tables import RequestResultRow
 from tests.declaration.declarations import declaration
 from tests.retention.sweeping import ACTIVITIES, URL_ENV, company, ids, innodb
 
@@ -105,3 +111,63 @@ def test_a_run_that_is_not_there_cannot_be_resumed(
     assert "error: there is no sweep run 7" in capsys.readouterr().err
     assert pledge(["sweep", str(path), "--resume", "7", "--as-of", "2026-06-15"]) == 1
     assert "--as-of and --resume go separately" in capsys.readouterr().err
+
+
+def _copies(path: Path) -> dict[str, str]:
+    """Requests answered with a copy of the person's data, in the store beside `path`: Ann's
+    expired two days ago, Bob's is offered for 20 more days, Carl's was made before his
+    erasure completed; their references by name."""
+    url = f"sqlite:///{path.parent / 'pledge-store.db'}"
+    key = Keys.derive(load_secret(url)).package
+    now = dt.datetime.now(dt.UTC)
+    made = {"ann": now - dt.timedelta(days=DOWNLOAD_DAYS + 2), "bob": now - dt.timedelta(days=10)}
+    made["carl"] = now - dt.timedelta(days=1)
+    given = load_declaration(path).declaration
+    refs: dict[str, str] = {}
+    with open_store(url) as store, store.session(write=True) as session:
+        for name, moment in made.items():
+            row = create_request(
+                session, given, type="access", email=f"{name}@example.com", jurisdiction="uk",
+                now=moment,
+            )  # fmt: skip
+            store_result(session, row.id, summary={}, package=b"PK a zip", key=key, now=moment)
+            refs[name] = row.id
+        erasure = create_request(
+            session, given, type="erasure", email="carl@example.com", jurisdiction="uk"
+        )
+        for state in ("identity_pending", "verified", "running", "completed"):
+            transition(session, erasure.id, state, actor="staff:ann")
+    return refs
+
+
+def _offered(path: Path) -> set[str]:
+    """The requests whose copy is still in the store."""
+    url = f"sqlite:///{path.parent / 'pledge-store.db'}"
+    with open_store(url) as store, store.session() as session:
+        offered = RequestResultRow.package.is_not(None)
+        return set(session.scalars(sa.select(RequestResultRow.request_id).where(offered)))
+
+
+def test_a_sweep_deletes_the_copies_whose_offer_ended(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refs = _copies(path)
+    ended = "(their link expired, or the person's data was erased since)"
+
+    assert pledge(["sweep", str(path), "--dry-run"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert f"Copies of people's data to delete from the store: 2 {ended}." in said
+    assert _offered(path) == set(refs.values())
+
+    # Judged by the clock, not by --as-of: Bob's copy is still offered to him.
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=60)).strftime("%Y-%m-%d")
+    assert pledge(["sweep", str(path), "--as-of", later]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == f"Sweep as of {later} 00:00 UTC (sweep run 2)."
+    assert f"Copies of people's data deleted from the store: 2 {ended}." in said
+    assert _offered(path) == {refs["bob"]}
+
+    assert pledge(["sweep", str(path)]) == 0
+    assert f"Copies of people's data deleted from the store: 0 {ended}." in (
+        capsys.readouterr().out.splitlines()
+    )

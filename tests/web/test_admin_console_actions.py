@@ -199,7 +199,8 @@ def test_a_run_whose_job_failed_can_be_queued_again(console: Console) -> None:
     assert len(console.jobs(ref, RUN_JOB)) == 2
 
 
-def test_an_officer_lifts_a_restriction(console: Console, smtp_server: SmtpServer) -> None:
+def _restricted(console: Console) -> str:
+    """A restriction request that completed: its restriction is in force; its reference."""
     ref = console.file(type="restriction", jurisdiction="uk")
     console.move(ref, "identity_pending", "verified", "running", "completed")
     now = dt.datetime.now(dt.UTC)
@@ -214,6 +215,15 @@ def test_an_officer_lifts_a_restriction(console: Console, smtp_server: SmtpServe
                 decided_at=now,
             )
         )
+    return ref
+
+
+def _decisions(page: str) -> str:
+    return page[page.index('id="decisions"') : page.index('id="jobs"')]
+
+
+def test_an_officer_lifts_a_restriction(console: Console, smtp_server: SmtpServer) -> None:
+    ref = _restricted(console)
     officer = console.signed_in("olive", Role.PRIVACY_OFFICER)
     assert _forms(officer.page(f"/admin/requests/{ref}")) == ["lift-restriction"]
 
@@ -246,6 +256,24 @@ def test_an_officer_lifts_a_restriction(console: Console, smtp_server: SmtpServe
         ).one()
     assert decision.lifted_at is not None and decision.lifted_by == "staff:olive"
     assert _forms(officer.page(f"/admin/requests/{ref}")) == []
+
+
+def test_a_lift_waiting_for_its_mail_is_shown_pending_and_not_offered_again(
+    console: Console,
+) -> None:
+    ref = _restricted(console)
+    officer = console.signed_in("olive", Role.PRIVACY_OFFICER)
+    assert "in force" in _decisions(officer.page(f"/admin/requests/{ref}"))
+
+    reason = "the accuracy of the data was checked and confirmed"
+    page = _followed(officer, officer.act(ref, "lift-restriction", seen="completed", reason=reason))
+
+    # No job ran (the console's server runs none): the person is not mailed yet.
+    assert console.jobs(ref, LIFT_JOB)[0].state == "pending"
+    assert _forms(page) == []
+    assert "Lift the restriction" not in page
+    decisions = _decisions(page)
+    assert "to be lifted once the person is mailed (decided by staff:olive)" in decisions
 
 
 def _with_proof(console: Console) -> str:

@@ -15,9 +15,10 @@ from pledge.declaration.model import Declaration, text
 from pledge.errors import PledgeError
 from pledge.retention.sweep import SweepReport, TableSweep, run_sweep
 from pledge.retention.sweep_report import HELD_BY
+from pledge.rights import package_expiry
 from pledge.services import Services
 from pledge.settings import Settings
-from pledge.store import open_store
+from pledge.store import Store, open_store
 
 MOMENTS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -50,9 +51,14 @@ def sweep_(
         raise PledgeError("--as-of and --resume go separately", "a resumed run keeps its moment")
     declaration = load_declaration(path).declaration
     now = as_of.replace(tzinfo=UTC) if as_of is not None else datetime.now(UTC)
-    report = _sweep(path, store, declaration, now, dry_run, resume)
+    report, copies = _sweep(path, store, declaration, now, dry_run, resume)
     for line in describe(report, declaration):
         typer.echo(line)
+    done = "to delete" if dry_run else "deleted"
+    typer.echo(
+        f"\nCopies of people's data {done} from the store: {copies} (their link expired, or the"
+        " person's data was erased since)."
+    )
 
 
 def _sweep(
@@ -62,16 +68,36 @@ def _sweep(
     now: datetime,
     dry_run: bool,
     resume: int | None,
-) -> SweepReport:
+) -> tuple[SweepReport, int]:
+    """The sweep's report, and how many copies of people's data were (or would be) deleted."""
     settings = Settings.build(path, store_url=store)
     with open_store(settings.store_url) as opened:
         services = Services.from_settings(settings, lambda: declaration)
         try:
-            return run_sweep(
+            copies = _delete_copies(opened, dry_run=dry_run)
+            report = run_sweep(
                 opened, services, now=now, dry_run=dry_run, started_by="cli", run_id=resume
             )
         finally:
             services.close()
+    return report, copies
+
+
+def _delete_copies(store: Store, *, dry_run: bool) -> int:
+    """Delete the copies of people's data whose offer ended, as the scheduled sweep does
+    before it sweeps (pledge.retention.schedule); how many. Judged by the clock, not by
+    --as-of: a copy is deleted once its link really expired, never while the person may
+    still take it."""
+    now = datetime.now(UTC)
+    with store.session(write=True) as session:
+        # A dry run deletes them inside a savepoint it rolls back: the count comes from the
+        # very statements a real run executes, and nothing changes.
+        trial = session.begin_nested() if dry_run else None
+        deleted = package_expiry.delete_expired(session, now=now, actor="cli")
+        deleted += package_expiry.delete_erased(session, now=now, actor="cli")
+        if trial is not None:
+            trial.rollback()
+    return len(deleted)
 
 
 def describe(report: SweepReport, declaration: Declaration) -> list[str]:

@@ -72,6 +72,16 @@ def lift_restriction(
     return count
 
 
+def lift_pending(decision: SubjectDecisionRow) -> bool:
+    """Whether staff decided to lift this restriction and it holds until LIFT_JOB mails
+    the person."""
+    return (
+        decision.kind == "restriction"
+        and decision.lifted_at is None
+        and decision.lifted_by is not None
+    )
+
+
 def release_restriction(
     session: Session,
     reference: str,

@@ -20,8 +20,9 @@ from pledge.rights.decisions import lift_restriction
 from pledge.rights.requests import RequestChanged, due_date, get_request
 from pledge.rights.workflow import RUN_JOB, approve, deny, extend_request, review_agent_proof
 from pledge.store.tables import RequestRow
+from pledge.web.admin_console_allowed import stuck
 from pledge.web.admin_console_follow_up import FOLLOW_UP_ACTIONS
-from pledge.web.admin_console_view import jobs_of, state_words, stuck
+from pledge.web.admin_console_view import jobs_of, state_words
 
 MAX_REASON = 2000
 

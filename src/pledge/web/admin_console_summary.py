@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pledge.rights.delivery import package_deleted_at
 from pledge.store.tables import RequestResultRow
 
 # Counts an erasure records per table, in the order and words the page uses.
@@ -118,16 +119,17 @@ def _kept(item: Mapping[str, Any]) -> Kept:
 
 
 def _package(result: RequestResultRow) -> str:
+    downloaded = result.downloaded_at
+    taken = f"; downloaded {downloaded:%Y-%m-%d %H:%M UTC}" if downloaded else ""
+    ended = package_deleted_at(result)
+    if ended is not None:
+        # The bytes are gone (pledge.rights.package_expiry); the day the offer ended stays.
+        return f"deleted {ended:%Y-%m-%d} (offer ended){taken or '; never downloaded'}"
     if result.package is None:
         return ""
     expiry = result.package_expires_at
     offered = f"offered until {expiry:%Y-%m-%d %H:%M UTC}" if expiry else "offered"
-    taken = (
-        f"; downloaded {result.downloaded_at:%Y-%m-%d %H:%M UTC}"
-        if result.downloaded_at
-        else "; not downloaded yet"
-    )
-    return f"a sealed package, {offered}{taken}"
+    return f"a sealed package, {offered}{taken or '; not downloaded yet'}"
 
 
 def _figure(value: object) -> int | str:

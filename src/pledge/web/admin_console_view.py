@@ -1,8 +1,8 @@
 """What the console's request pages show, read from the store and put in words.
 
 Templates only lay out what these dataclasses hold: dates are worked out where each
-request's law applies, states and types are named as a person would say them, and which
-actions a request allows is decided here, from its state (pledge.rights.lifecycle).
+request's law applies, and states and types are named as a person would say them. Which
+actions a request allows is decided in admin_console_allowed.
 """
 
 from __future__ import annotations
@@ -16,18 +16,16 @@ from sqlalchemy.orm import Session
 
 from pledge.declaration.jurisdictions import jurisdiction as profile_of
 from pledge.errors import PledgeError
-from pledge.rights.deadlines import NO_EXTENSION, days_left, is_due_soon, is_overdue, local_day
+from pledge.rights.deadlines import days_left, is_due_soon, is_overdue, local_day
 from pledge.rights.delivery import result_of
-from pledge.rights.erasure_run import ERASE_SOURCE_JOB, FINISH_ERASURE_JOB
 from pledge.rights.events import timeline
-from pledge.rights.lifecycle import CLOSED, STATES, next_states
-from pledge.rights.mail_again import mails_given_up
+from pledge.rights.lifecycle import CLOSED, STATES
 from pledge.rights.recipients import notices
-from pledge.rights.requests import clock_of, due_date, get_request
-from pledge.rights.types import DESCRIPTIONS, needs_identity
-from pledge.rights.workflow import RUN_JOB, proof_of
+from pledge.rights.requests import due_date, get_request
+from pledge.rights.restriction_lift import lift_pending
+from pledge.rights.types import DESCRIPTIONS
+from pledge.rights.workflow import proof_of
 from pledge.store.tables import (
-    JOB_UNFINISHED,
     AgentProofRow,
     JobRow,
     RecipientNoticeRow,
@@ -36,10 +34,8 @@ from pledge.store.tables import (
     RequestRow,
     SubjectDecisionRow,
 )
+from pledge.web.admin_console_allowed import allowed_actions
 from pledge.web.admin_console_summary import ResultView, result_view
-
-# The jobs that carry out a running request; the others (mails, recipients) do not move it on.
-RUN_KINDS = frozenset({RUN_JOB, ERASE_SOURCE_JOB, FINISH_ERASURE_JOB})
 
 STATE_WORDS = {
     "received": "received",
@@ -215,11 +211,17 @@ class Decision:
     activity: str
     decided: str
     lifted: str
+    pending: str  # a lift decided, waiting for its mail to the person
 
     @classmethod
     def of(cls, row: SubjectDecisionRow) -> Decision:
         lifted = f"{moment_words(row.lifted_at)} by {row.lifted_by}" if row.lifted_at else ""
-        return cls(row.kind, row.activity or "all", moment_words(row.decided_at), lifted)
+        pending = (
+            f"to be lifted once the person is mailed (decided by {row.lifted_by})"
+            if lift_pending(row)
+            else ""
+        )
+        return cls(row.kind, row.activity or "all", moment_words(row.decided_at), lifted, pending)
 
 
 @dataclass(frozen=True)
@@ -303,57 +305,6 @@ def jobs_of(session: Session, reference: str) -> list[JobRow]:
             .order_by(JobRow.created_at, JobRow.id)
         )
     )
-
-
-def allowed_actions(
-    row: RequestRow,
-    proof: AgentProofRow | None,
-    decisions: list[SubjectDecisionRow],
-    jobs: list[JobRow],
-    now: dt.datetime,
-) -> frozenset[str]:
-    """What staff may do to the request as it is now (the buttons its page offers)."""
-    moves = next_states(
-        row.state, needs_identity=needs_identity(row.type), approval_required=row.approval_required
-    )
-    actions = set()
-    if row.state == "awaiting_approval":
-        actions.add("approve")
-    if "denied" in moves:
-        actions.add("deny")
-    if _extendable(row, now):
-        actions.add("extend")
-    if proof is not None and proof.reviewed_at is None and row.state == "identity_pending":
-        actions.add("review-proof")
-    if any(d.kind == "restriction" and d.lifted_at is None for d in decisions):
-        actions.add("lift-restriction")
-    if stuck(row, jobs):
-        actions.add("retry")
-    if mails_given_up(jobs):
-        actions.add("resend-mail")
-    return frozenset(actions)
-
-
-def stuck(row: RequestRow, jobs: list[JobRow]) -> bool:
-    """Running, the last try of some part of the run failed, and no part is still queued."""
-    if row.state != "running":
-        return False
-    latest: dict[tuple[str, str], JobRow] = {}
-    for job in jobs:  # oldest first: the last one of each kind and ref stays
-        if job.kind in RUN_KINDS:
-            latest[(job.kind, job.ref)] = job
-    states = {job.state for job in latest.values()}
-    return "failed" in states and not states & set(JOB_UNFINISHED)
-
-
-def _extendable(row: RequestRow, now: dt.datetime) -> bool:
-    due = row.due_at
-    if row.state in CLOSED or row.extended_due_at is not None or due is None:
-        return False
-    clock = clock_of(row)
-    if clock.extension is None or row.type in NO_EXTENSION:
-        return False
-    return local_day(now, row.jurisdiction) <= due
 
 
 def _fields(row: RequestRow, clock: Clock) -> list[Field]:

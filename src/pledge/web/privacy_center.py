@@ -32,6 +32,7 @@ from pledge.errors import PledgeError
 from pledge.rights.delivery import (
     LinkRefused,
     download_link_token,
+    package_deleted_at,
     result_of,
     status_from_token,
 )
@@ -354,6 +355,9 @@ def _status_page(holder: DeclarationHolder, page: Pages, token: str, said: str |
             if download and result and result.package_expires_at
             else None
         )
+        # Said rather than left out: the person knows their copy is not kept anywhere.
+        ended = package_deleted_at(result)
+        deleted = day_in_words(ended.date(), page.lang, row.jurisdiction) if ended else None
     message_key, tone = SAID.get(said or "", (None, ""))
     return page.render(
         "status.html.j2",
@@ -365,6 +369,7 @@ def _status_page(holder: DeclarationHolder, page: Pages, token: str, said: str |
         resend_action=center_url(f"/status/{token}/resend", page.lang),
         download_href=center_url(f"/download/{download}", page.lang) if download else None,
         download_until=until,
+        copy_deleted=deleted,
     )
 
 

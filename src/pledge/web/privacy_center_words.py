@@ -177,6 +177,10 @@ TEXTS: MappingProxyType[str, tuple[str, str]] = _french_spacing(
             "You can download it until {date}.",
             "Vous pouvez les télécharger jusqu'au {date}.",
         ),
+        "copy_deleted": (
+            "Your copy expired on {date} and was deleted.",
+            "Votre copie a expiré le {date} et a été supprimée.",
+        ),
         "download_title": ("Download your data", "Télécharger vos données"),
         "download_intro": (
             "To make sure it is still you, we send a code to your email address before the "
