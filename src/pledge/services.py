@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine, make_url
 from pledge.declaration.model import Declaration
 from pledge.errors import PledgeError
 from pledge.mail.sender import MailSettings, send_mail
+from pledge.mail.template_overrides import use_mail_templates
 from pledge.settings import Settings
 from pledge.sources.connect import open_source
 from pledge.sources.schema import SchemaInfo, reflect_schema
@@ -136,7 +137,9 @@ class Services:
     @classmethod
     def from_settings(cls, settings: Settings, declaration: Callable[[], Declaration]) -> Services:
         """Keys from the secret, mail from PLEDGE_SMTP_* (or the outbox), links from the
-        public URL: what the server and `pledge worker` both run with."""
+        public URL: what the server and `pledge worker` both run with. The mails of the
+        whole process take the settings' templates (PLEDGE_MAIL_TEMPLATES), or Pledge's."""
+        use_mail_templates(settings.mail_templates)
         return cls(
             declaration=declaration,
             keys=Keys.derive(load_secret(settings.store_url)),

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pledge.mail.template_overrides import MailTemplates, read_mail_templates
 from pledge.retention.slots import SweepSchedule
 
 STORE_FILE = "pledge-store.db"
@@ -32,6 +33,9 @@ class Settings:
     run_jobs: bool = True
     # When the server sweeps expired data: PLEDGE_SWEEP_AT and PLEDGE_SWEEP_EVERY.
     sweep: SweepSchedule = field(default_factory=SweepSchedule)
+    # A company's mail templates in place of Pledge's (PLEDGE_MAIL_TEMPLATES), read and
+    # checked here so a mistake stops start-up rather than a mail when it is due.
+    mail_templates: MailTemplates | None = None
 
     @classmethod
     def build(
@@ -56,4 +60,5 @@ class Settings:
             public_url=env.get("PLEDGE_PUBLIC_URL", "").strip() or f"http://{host}:{port}",
             run_jobs=run_jobs if run_jobs is not None else env.get("PLEDGE_RUN_JOBS", "1") != "0",
             sweep=SweepSchedule.from_environ(env),
+            mail_templates=read_mail_templates(env),
         )

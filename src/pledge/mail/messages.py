@@ -21,12 +21,12 @@ from email.utils import formatdate, make_msgid
 from types import MappingProxyType
 
 from babel.dates import format_date
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from pledge.declaration.jurisdictions import UnknownJurisdiction, jurisdiction
 from pledge.declaration.model import Declaration, text
 from pledge.errors import PledgeError
 from pledge.mail.summary import day_of, kept_items, names, pairs
+from pledge.mail.template_overrides import mail_environment
 from pledge.store.tables import RequestRow
 
 LANGUAGES = ("en", "fr")
@@ -48,12 +48,8 @@ _FRENCH_DESCRIPTIONS: MappingProxyType[str, str] = MappingProxyType(
     }
 )
 
-_ENVIRONMENT = Environment(
-    loader=PackageLoader("pledge.mail", "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-)
+# Pledge's templates, or a company's in their place (PLEDGE_MAIL_TEMPLATES).
+_ENVIRONMENT = mail_environment()
 
 
 @dataclass(frozen=True)

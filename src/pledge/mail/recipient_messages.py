@@ -17,10 +17,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Literal
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from pledge.declaration.model import Declaration, text
 from pledge.declaration.taxonomy import builtin_categories
+from pledge.mail.template_overrides import mail_environment
 from pledge.store.tables import RequestRow
 
 NoticeEvent = Literal["erasure", "rectification", "restriction"]
@@ -28,14 +27,8 @@ NoticeEvent = Literal["erasure", "rectification", "restriction"]
 LANGUAGES = ("en", "fr")
 TEMPLATE = "recipient_notice"
 
-_ENVIRONMENT = Environment(
-    loader=PackageLoader("pledge.mail", "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+# Pledge's templates, or a company's in their place (PLEDGE_MAIL_TEMPLATES).
+_ENVIRONMENT = mail_environment(trim_blocks=True)
 
 
 def recipient_notice_message(
