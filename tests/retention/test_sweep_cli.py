@@ -10,11 +10,12 @@ import sqlalchemy as sa
 
 from pledge.cli import run as pledge
 from pledge.declaration.load import load_declaration
+from pledge.retention.holds import HOLD_ENDED_JOB, place_hold
 from pledge.rights.delivery import DOWNLOAD_DAYS, store_result
 from pledge.rights.requests import create_request, transition
 from pledge.services import Keys, load_secret
 from pledge.store import open_store
-from pledge.store.tables import RequestResultRow
+from pledge.store.tables import JobRow, RequestResultRow
 from tests.declaration.declarations import declaration
 from tests.retention.sweeping import ACTIVITIES, URL_ENV, company, ids, innodb
 
@@ -171,3 +172,41 @@ def test_a_sweep_deletes_the_copies_whose_offer_ended(
     assert f"Copies of people's data deleted from the store: 0 {ended}." in (
         capsys.readouterr().out.splitlines()
     )
+
+
+def test_a_sweep_queues_the_end_of_holds_past_their_last_day(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    decl = load_declaration(path).declaration
+    url = f"sqlite:///{path.parent / 'pledge-store.db'}"
+    with open_store(url) as store, store.session(write=True) as session:
+        for until in (dt.date(2020, 2, 1), None):  # one ended long ago, one holds on
+            place_hold(
+                session,
+                decl,
+                email="jane@example.com",
+                reason="dispute D-9",
+                until=until,
+                scope=(),
+                actor="staff:ann",
+                now=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+            )
+
+    def queued() -> list[str]:
+        with open_store(url) as store, store.session() as session:
+            query = sa.select(JobRow.ref).where(JobRow.kind == HOLD_ENDED_JOB)
+            return list(session.scalars(query))
+
+    assert pledge(["sweep", str(path), "--dry-run"]) == 0
+    assert "Legal holds ended" not in capsys.readouterr().out
+    assert queued() == []
+    assert pledge(["sweep", str(path)]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[-1] == (
+        "Legal holds ended: 1, queued to finish the erasures they kept rows from"
+        " (run by pledge worker or pledge serve)."
+    )
+    assert len(queued()) == 1
+    assert pledge(["sweep", str(path)]) == 0  # queued once
+    assert "Legal holds ended" not in capsys.readouterr().out
+    assert len(queued()) == 1

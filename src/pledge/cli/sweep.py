@@ -13,6 +13,7 @@ from pledge.cli.versions import DeclarationPath, StoreUrl
 from pledge.declaration.load import load_declaration
 from pledge.declaration.model import Declaration, text
 from pledge.errors import PledgeError
+from pledge.retention.holds import queue_ended_holds
 from pledge.retention.sweep import SweepReport, TableSweep, run_sweep
 from pledge.retention.sweep_report import HELD_BY
 from pledge.rights import package_expiry
@@ -51,7 +52,7 @@ def sweep_(
         raise PledgeError("--as-of and --resume go separately", "a resumed run keeps its moment")
     declaration = load_declaration(path).declaration
     now = as_of.replace(tzinfo=UTC) if as_of is not None else datetime.now(UTC)
-    report, copies = _sweep(path, store, declaration, now, dry_run, resume)
+    report, copies, holds = _sweep(path, store, declaration, now, dry_run, resume)
     for line in describe(report, declaration):
         typer.echo(line)
     done = "to delete" if dry_run else "deleted"
@@ -59,6 +60,11 @@ def sweep_(
         f"\nCopies of people's data {done} from the store: {copies} (their link expired, or the"
         " person's data was erased since)."
     )
+    if holds:
+        typer.echo(
+            f"Legal holds ended: {holds}, queued to finish the erasures they kept rows from"
+            " (run by pledge worker or pledge serve)."
+        )
 
 
 def _sweep(
@@ -68,19 +74,28 @@ def _sweep(
     now: datetime,
     dry_run: bool,
     resume: int | None,
-) -> tuple[SweepReport, int]:
-    """The sweep's report, and how many copies of people's data were (or would be) deleted."""
+) -> tuple[SweepReport, int, int]:
+    """The sweep's report, how many copies of people's data were (or would be) deleted, and
+    how many ended legal holds were queued to finish what they kept."""
     settings = Settings.build(path, store_url=store)
     with open_store(settings.store_url) as opened:
         services = Services.from_settings(settings, lambda: declaration)
         try:
             copies = _delete_copies(opened, dry_run=dry_run)
+            holds = 0 if dry_run else _queue_ended_holds(opened)
             report = run_sweep(
                 opened, services, now=now, dry_run=dry_run, started_by="cli", run_id=resume
             )
         finally:
             services.close()
-    return report, copies
+    return report, copies, holds
+
+
+def _queue_ended_holds(store: Store) -> int:
+    """Queue the end of every legal hold past its last day, as the scheduled sweep does
+    (pledge.retention.holds); judged by the clock, not by --as-of, like the copies."""
+    with store.session(write=True) as session:
+        return len(queue_ended_holds(session, now=datetime.now(UTC)))
 
 
 def _delete_copies(store: Store, *, dry_run: bool) -> int:
