@@ -25,7 +25,7 @@ from pledge.sources.plan import SourcePlan, Step
 from pledge.sources.plan_cache import ShapeCache
 
 # What may be sent in a pipeline: reads, and writes with or without RETURNING.
-Statement = sa.Select[Any] | sa.Update | sa.Delete
+Statement = sa.Select[Any] | sa.Insert | sa.Update | sa.Delete
 
 _LEVELS = ShapeCache()
 _COMPILED = ShapeCache(size=1024)
