@@ -104,12 +104,13 @@ def file_request(
     email: str,
     jurisdiction: str = "uk",
     type: str = "access",
-    fields: dict[str, str] | None = None,
+    fields: dict[str, str | list[str]] | None = None,
 ) -> httpx.Response:
-    """Open the form as a browser would, then send it; the answer is not followed."""
+    """Open the form as a browser would, then send it; the answer is not followed. A field
+    given a list is sent once per item, as ticked boxes are."""
     page = client.get(CENTER, params={"jurisdiction": jurisdiction, "type": type})
     assert page.status_code == 200, page.text
-    data = {
+    data: dict[str, str | list[str]] = {
         "form_token": form_token(page.text),
         "jurisdiction": jurisdiction,
         "type": type,

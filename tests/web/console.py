@@ -72,6 +72,7 @@ class Console:
         days_ago: int = 0,
         approval_required: bool = False,
         agent: bool = False,
+        details: dict[str, object] | None = None,
     ) -> str:
         """A request made `days_ago` days ago, as the privacy center files it; its reference."""
         received = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
@@ -84,6 +85,7 @@ class Console:
                 jurisdiction=jurisdiction,
                 now=received,
                 approval_required=approval_required,
+                details=details,
                 agent_name="Agnes Agent" if agent else None,
                 agent_email="agnes@agents.example" if agent else None,
             )

@@ -141,6 +141,30 @@ def test_the_request_page_shows_the_timeline_the_jobs_and_the_proof(console: Con
     assert "Show the plan" in page
 
 
+def test_the_request_page_shows_an_objections_grounds_escaped(console: Console) -> None:
+    grounds = "My <b>employer</b> reads your fraud alerts.\nThey cost me a job & more."
+    ref = console.file(
+        type="objection",
+        jurisdiction="uk",
+        approval_required=True,
+        details={"activities": ["fraud"], "grounds": grounds},
+    )
+    console.move(ref, "identity_pending", "verified", "awaiting_approval")
+    officer = console.signed_in("olive", Role.PRIVACY_OFFICER)
+
+    page = officer.page(f"/admin/requests/{ref}")
+
+    fields = page[page.index('id="fields"') : page.index('id="plan"')]
+    assert "<dt>Details: grounds</dt>" in fields
+    # Weighed before approving: shown as written, line breaks kept, never as markup.
+    assert (
+        '<dd style="white-space: pre-line">My &lt;b&gt;employer&lt;/b&gt; reads your fraud '
+        "alerts.\nThey cost me a job &amp; more.</dd>"
+    ) in fields
+    assert "<b>employer" not in page
+    assert 'action="/admin/requests/' + ref + '/approve"' in page
+
+
 def test_a_reference_typed_loosely_leads_to_the_request(console: Console) -> None:
     ref = console.file()
     viewer = console.signed_in("vera", Role.VIEWER)

@@ -209,6 +209,11 @@ def test_file_a_request_for_someone(server: StaffServer, api: httpx.Client) -> N
         ({"type": "access", "email": "jo@example.com", "jurisdiction": "uk", "age": 3}, 422,
          "age"),
         ({"type": "access", "jurisdiction": "uk"}, 422, "email"),
+        ({"type": "objection", "email": "jo@example.com", "jurisdiction": "uk",
+          "details": {"grounds": "x" * 2001}}, 400,
+         "an objection's grounds take at most 2000 characters, not 2001"),
+        ({"type": "objection", "email": "jo@example.com", "jurisdiction": "uk",
+          "details": {"grounds": ["a list"]}}, 400, "an objection's grounds are a text"),
     ],
 )  # fmt: skip
 def test_filing_refuses_what_is_wrong(

@@ -50,6 +50,7 @@ from pledge.store.tables import AgentProofRow, RequestRow
 
 RUN_JOB = "request.run"
 CLOSING_MAIL_JOB = "request.closing_mail"
+MAX_GROUNDS = 2000  # characters of an objection's grounds (Art. 21(1)), typed or sent
 EXTENSION_MAIL_JOB = "request.extension_mail"
 
 # Where the privacy center shows a request (pledge.web.privacy_center) and takes its code.
@@ -378,7 +379,15 @@ def _checked_details(
         if handling == "objection":
             review = objection_needs_review(declaration, activities)
             grounds = details.get("grounds")
-            if isinstance(grounds, str) and grounds.strip():
+            if grounds is not None and not isinstance(grounds, str):
+                raise PledgeError("an objection's grounds are a text", "give them as a string")
+            if grounds and len(grounds.strip()) > MAX_GROUNDS:
+                raise PledgeError(
+                    f"an objection's grounds take at most {MAX_GROUNDS} characters, "
+                    f"not {len(grounds.strip())}",
+                    "say in short what in the person's situation stands against the use",
+                )
+            if grounds and grounds.strip():
                 checked["grounds"] = grounds.strip()
     return checked, review
 

@@ -47,6 +47,7 @@ from pledge.web.privacy_center_form import (
     CORRECTION_ROWS,
     FormValues,
     chosen_step,
+    grounds_field,
     read_filing,
     read_proof,
 )
@@ -308,6 +309,7 @@ def _start_page(
     if code is not None and chosen is not None:
         if len(values.corrections) != CORRECTION_ROWS:
             values.corrections = [("", "")] * CORRECTION_ROWS
+        activity_list = activity_choices(declaration, chosen, code, lang)
         context.update(
             action=center_url(lang=lang),
             jurisdiction=code,
@@ -323,7 +325,8 @@ def _start_page(
                 else []
             ),
             correction_rows=values.corrections,
-            activity_list=activity_choices(declaration, chosen, code, lang),
+            activity_list=activity_list,
+            grounds=grounds_field(declaration, chosen, activity_list, page.words),
             activities_legend=page.words(
                 "activities_withdraw" if chosen == "withdraw_consent" else "activities_objection"
             ),

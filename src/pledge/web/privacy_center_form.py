@@ -1,22 +1,25 @@
 """Reading the request form a person sent: what to file, or what to ask them to fix.
 
 The checks here are the ones a person can act on, in their language (an address that is not
-one, a missing postcode, a correction with no value); the workflow checks everything again
-when it files the request.
+one, a missing postcode, a correction with no value, an objection with no grounds); the
+workflow checks everything again when it files the request.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from babel.numbers import format_decimal
 from starlette.datastructures import FormData, UploadFile
 
 from pledge.declaration.model import Declaration
+from pledge.rights.decisions_scope import absolute_objections, objection_needs_review
 from pledge.rights.types import HANDLING, available_types
-from pledge.rights.workflow import MAX_PROOF_BYTES, PROOF_TYPES
+from pledge.rights.workflow import MAX_GROUNDS, MAX_PROOF_BYTES, PROOF_TYPES
 from pledge.web.privacy_center_view import (
+    Choice,
     activity_choices,
     agents_allowed,
     correction_categories,
@@ -49,6 +52,17 @@ class FormValues:
     agent: bool = False
     agent_name: str = ""
     agent_email: str = ""
+    grounds: str = ""
+
+
+@dataclass(frozen=True)
+class GroundsField:
+    """The objection form's text area for the person's grounds."""
+
+    help: str
+    # Every use offered needs grounds, so the browser may insist before sending.
+    required: bool
+    limit: int = MAX_GROUNDS
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,9 @@ def read_filing(
         if not values.activities:
             problems.append(words("error_activities"))
         details["activities"] = sorted(values.activities)
+    if handling == "objection" and _grounds(form, declaration, values, words, problems):
+        # As the API sends them: the workflow keeps them, trimmed, as details.grounds.
+        details["grounds"] = values.grounds
     agent = _agent(form, proof, declaration, values, words, problems)
     if problems:
         return values, None, problems
@@ -126,6 +143,45 @@ def read_filing(
         ),
         [],
     )
+
+
+def grounds_field(
+    declaration: Declaration, kind: str, choices: Sequence[Choice], words: Words
+) -> GroundsField | None:
+    """The grounds an objection form asks for, or None where it asks none: objecting to a
+    use on legitimate interests or a public task is on grounds relating to the person's
+    particular situation, which staff weigh (GDPR Art. 21(1)); objecting to direct
+    marketing needs none (Art. 21(2)-(3))."""
+    offered = [choice.value for choice in choices]
+    if HANDLING.get(kind) != "objection" or not objection_needs_review(declaration, offered):
+        return None
+    marketing = bool(absolute_objections(declaration, offered))
+    limit = format_decimal(MAX_GROUNDS, locale=words.lang)
+    key = "grounds_help_marketing" if marketing else "grounds_help"
+    return GroundsField(words(key, limit=limit), required=not marketing)
+
+
+def _grounds(
+    form: FormData,
+    declaration: Declaration,
+    values: FormValues,
+    words: Words,
+    problems: list[str],
+) -> str:
+    given = form.get("grounds")
+    # Browsers send a line break as CR LF but count it as one character against maxlength.
+    values.grounds = given.replace("\r\n", "\n").strip() if isinstance(given, str) else ""
+    if len(values.grounds) > MAX_GROUNDS:
+        problems.append(
+            words(
+                "error_grounds_long",
+                length=format_decimal(len(values.grounds), locale=words.lang),
+                limit=format_decimal(MAX_GROUNDS, locale=words.lang),
+            )
+        )
+    elif not values.grounds and objection_needs_review(declaration, values.activities):
+        problems.append(words("error_grounds"))
+    return values.grounds
 
 
 def _identity(

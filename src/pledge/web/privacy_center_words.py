@@ -89,6 +89,27 @@ TEXTS: MappingProxyType[str, tuple[str, str]] = _french_spacing(
             "For which uses do you withdraw your consent?",
             "Pour quelles utilisations retirez-vous votre consentement ?",
         ),
+        "grounds_label": ("Your grounds", "Vos motifs"),
+        "grounds_help": (
+            "The law asks you to object on grounds relating to your particular situation: tell "
+            "us why we should stop these uses of your data. Our privacy team weighs them before "
+            "answering. At most {limit} characters.",
+            "La loi vous demande de vous opposer pour des raisons tenant à votre situation "
+            "particulière : dites-nous pourquoi nous devrions cesser ces utilisations de vos "
+            "données. Notre équipe vie privée les examine avant de répondre. {limit} caractères "
+            "au plus.",
+        ),
+        "grounds_help_marketing": (
+            "To object to a use other than direct marketing, the law asks you for grounds "
+            "relating to your particular situation: tell us why we should stop it. Our privacy "
+            "team weighs them before answering. Direct marketing needs no reason: it stops as "
+            "soon as you confirm it is you. At most {limit} characters.",
+            "Pour vous opposer à une utilisation autre que la prospection commerciale, la loi "
+            "vous demande des raisons tenant à votre situation particulière : dites-nous "
+            "pourquoi nous devrions la cesser. Notre équipe vie privée les examine avant de "
+            "répondre. La prospection n'a besoin d'aucune raison : elle cesse dès que vous "
+            "confirmez votre identité. {limit} caractères au plus.",
+        ),
         "agent_legend": (
             "Are you acting for someone else?",
             "Agissez-vous pour quelqu'un d'autre ?",
@@ -116,6 +137,16 @@ TEXTS: MappingProxyType[str, tuple[str, str]] = _french_spacing(
             "Indiquez ce qu'il faut corriger et la bonne valeur.",
         ),
         "error_activities": ("Choose at least one use.", "Choisissez au moins une utilisation."),
+        "error_grounds": (
+            "Give your grounds: why, in your particular situation, we should stop the uses you "
+            "ticked that are not direct marketing.",
+            "Indiquez vos motifs : pourquoi, dans votre situation particulière, nous devrions "
+            "cesser les utilisations cochées autres que la prospection commerciale.",
+        ),
+        "error_grounds_long": (
+            "Your grounds are {length} characters long: shorten them to at most {limit}.",
+            "Vos motifs font {length} caractères : raccourcissez-les à {limit} au plus.",
+        ),
         "error_agent": (
             "As an agent, give your name, your email address and the person's signed permission.",
             "En tant que mandataire, indiquez votre nom, votre adresse e-mail et l'autorisation "
