@@ -13,6 +13,7 @@ from pledge.jobs import JOBS, Runner
 from pledge.mail.sender import MailSettings
 from pledge.rights import create_request, timeline, transition
 from pledge.rights.decisions import lift_restriction, record_decisions, standing
+from pledge.rights.recipients import record_told_by_hand
 from pledge.rights.restriction_lift import LIFT_JOB
 from pledge.services import Services
 from pledge.store import Store, open_store
@@ -157,23 +158,30 @@ def test_the_mail_comes_in_the_request_language(
     assert "Vous avez le droit d'introduire une réclamation auprès de" in text
 
 
-def test_recipients_told_of_the_restriction_are_named_for_staff_to_tell(
+def test_a_recipient_told_of_the_restriction_by_hand_is_told_of_its_lifting(
     store: Store, services: Services, smtp_server: SmtpServer
 ) -> None:
-    # A notice goes once per request and recipient (pledge.rights.recipients): Pledge has no
-    # notice of a lifting to send them; the timeline names them.
+    # Its notice failed; staff told it themselves: it stopped using the data all the same.
     ref = restricted(store)
     with store.session(write=True) as session:
         session.add(
             RecipientNoticeRow(
-                request_id=ref, recipient="mailer", channel="email", state="sent", attempts=1
+                request_id=ref, recipient="mailer", channel="email", state="failed", attempts=5
             )
+        )
+    with store.session(write=True) as session:
+        record_told_by_hand(
+            session, ref, "mailer", how="by phone", actor="staff:omar", now=RESTRICTED
         )
     lift(store, ref)
     run_jobs(store, services)
+    [told] = [r.message for r in smtp_server.received if "dpo@brevo.example" in r.recipients]
+    assert told["Subject"] == f"Maple & Finch: restriction of a person's data lifted ({ref})"
     with store.session() as session:
         notes = [e.note or "" for e in timeline(session, ref) if e.kind == "recipient"]
-    assert notes[-1] == (
-        "recipients told of the restriction are not told of its lifting by Pledge; tell them"
-        " by hand if they must know: mailer"
-    )
+    assert notes[-2:] == [
+        "to tell of the lifting of the restriction (GDPR Art. 19): mailer (Brevo) by email",
+        "mailer told of the lifting of the restriction by email to dpo@brevo.example"
+        " (sent through 127.0.0.1)",
+    ]
+    assert not [note for note in notes if "by hand if they must know" in note]

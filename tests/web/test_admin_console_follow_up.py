@@ -97,6 +97,7 @@ def test_an_officer_tries_a_failed_notice_again(console: Console) -> None:
     officer = console.signed_in("olive", Role.PRIVACY_OFFICER)
     page = officer.page(f"/admin/requests/{ref}")
     assert _notice_forms(page) == [("retry-notice", "couriers"), ("told-by-hand", "couriers")]
+    assert "<th>Told of</th>" in page and "<td>couriers</td><td>the request</td>" in page
 
     response = officer.act(ref, "retry-notice", seen="completed", recipient="couriers")
 

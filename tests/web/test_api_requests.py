@@ -160,6 +160,7 @@ def test_show_gives_the_timeline_the_result_and_the_notices(
     assert body["result"] == {"shop.customers": 1}
     [notice] = body["recipient_notices"]
     assert (notice["recipient"], notice["channel"], notice["state"]) == ("mailer", "email", "sent")
+    assert notice["kind"] == "request"  # not the notice that a restriction was lifted
     assert [event["to_state"] for event in body["timeline"]] == [
         "received", "identity_pending", "verified", "awaiting_approval", "running",
     ]  # fmt: skip

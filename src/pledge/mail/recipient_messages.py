@@ -1,9 +1,11 @@
-"""The mail telling a recipient of a person's data of an erasure, rectification or restriction.
+"""The mail telling a recipient of a person's data of an erasure, rectification or restriction,
+or that a restriction was lifted.
 
 GDPR Art. 19: what the company erased, corrected or restricted at a person's request, it
-passes on to every recipient that got the data. The mail goes to the address the
-declaration gives (`recipients.<id>.notify.email`), in the language the person wrote in,
-with a plain text part and an HTML alternative.
+passes on to every recipient that got the data; a recipient told of a restriction is told
+when it ends, or it would keep it for ever. The mail goes to the address the declaration
+gives (`recipients.<id>.notify.email`), in the language the person wrote in, with a plain
+text part and an HTML alternative.
 
 This module stands alone (it imports nothing from pledge.mail.messages nor pledge.rights):
 pledge.rights imports it, and pledge.mail.messages imports pledge.rights, so either import
@@ -22,10 +24,14 @@ from pledge.declaration.taxonomy import builtin_categories
 from pledge.mail.template_overrides import mail_environment
 from pledge.store.tables import RequestRow
 
-NoticeEvent = Literal["erasure", "rectification", "restriction"]
+NoticeEvent = Literal["erasure", "rectification", "restriction", "restriction_lifted"]
 
 LANGUAGES = ("en", "fr")
 TEMPLATE = "recipient_notice"
+# A mail of its own, not a branch of TEMPLATE: a company's own recipient_notice templates
+# know three events and would tell a lifting as a restriction. Named after TEMPLATE, its
+# files are checked at start-up against the same variables (pledge.mail.template_overrides).
+LIFTED_TEMPLATE = "recipient_notice.lifted"
 
 # Pledge's templates, or a company's in their place (PLEDGE_MAIL_TEMPLATES).
 _ENVIRONMENT = mail_environment(trim_blocks=True)
@@ -62,8 +68,9 @@ def recipient_notice_message(
             (category_name(declaration, what, lang), value) for what, value in corrections.items()
         ],
     }
+    template = LIFTED_TEMPLATE if event == "restriction_lifted" else TEMPLATE
     message = EmailMessage()
-    subject = _render(f"{lang}/{TEMPLATE}.subject.j2", context)
+    subject = _render(f"{lang}/{template}.subject.j2", context)
     message["Subject"] = " ".join(subject.split())
     message["From"] = sender
     message["To"] = to
@@ -73,8 +80,8 @@ def recipient_notice_message(
     message["Auto-Submitted"] = "auto-generated"
     if organisation.email:
         message["Reply-To"] = organisation.email
-    message.set_content(_render(f"{lang}/{TEMPLATE}.txt.j2", context))
-    message.add_alternative(_render(f"{lang}/{TEMPLATE}.html.j2", context), subtype="html")
+    message.set_content(_render(f"{lang}/{template}.txt.j2", context))
+    message.add_alternative(_render(f"{lang}/{template}.html.j2", context), subtype="html")
     # After the body: setting content moves Content-* headers into the first part.
     message["Content-Language"] = lang
     return message

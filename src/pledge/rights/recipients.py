@@ -9,6 +9,11 @@ address, or the environment variable holding a webhook URL).
     request.notify_recipients ─> each pending notice: sent, or failed once more; those left
         pending are tried again later, and after 5 failures given up for an admin to do
 
+A notice is of its request's own kind ("request": of the erasure, rectification or
+restriction), or, once a restriction is lifted, of that lifting ("restriction_lifted",
+planned by pledge.rights.recipients_lifting): at most one of each per request and
+recipient, sent, retried and followed up alike.
+
 Every outcome is recorded on the notice and on the request's timeline. A failure is an
 outcome, not an error: the job returns normally, so what it recorded for every notice
 commits together, and the ones delivered are not rolled back with the one that was not.
@@ -18,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import httpx
 from sqlalchemy import select
@@ -35,12 +40,13 @@ from pledge.rights.recipients_delivery import (
     WEBHOOK_TIMEOUT_SECONDS,
     DeliveryFailed,
     deliver,
+    told_of,
     what_to_tell,
 )
 from pledge.rights.reference import normalise_reference
 from pledge.rights.requests import get_request, utc_moment
 from pledge.rights.types import HANDLING
-from pledge.store.tables import RecipientNoticeRow, RequestEventRow, RequestRow
+from pledge.store.tables import NOTICE_KINDS, RecipientNoticeRow, RequestEventRow, RequestRow
 
 log = logging.getLogger("pledge.rights")
 
@@ -98,7 +104,7 @@ def plan_notices(
         if channel is not None:
             channels[name] = channel
     untellable = sorted(name for name in receiving if name not in channels)
-    inserted = _insert_pending(session, request.id, channels)
+    inserted = insert_pending(session, request.id, channels, kind="request")
     note = _plan_note(event, receiving, channels, untellable)
     if not _recorded(session, request.id, note):
         record_event(session, request.id, moment, "recipient", None, None, "system", note)
@@ -112,6 +118,7 @@ def plan_notices(
             .where(
                 RecipientNoticeRow.request_id == request.id,
                 RecipientNoticeRow.recipient.in_(sorted(channels)),
+                RecipientNoticeRow.kind == "request",
             )
             .order_by(RecipientNoticeRow.recipient)
         )
@@ -119,12 +126,13 @@ def plan_notices(
 
 
 def notices(session: Session, ref: str) -> list[RecipientNoticeRow]:
-    """A request's notices to recipients, by recipient (none for an unknown reference)."""
+    """A request's notices to recipients, by recipient and in the order they were planned
+    (none for an unknown reference)."""
     return list(
         session.scalars(
             select(RecipientNoticeRow)
             .where(RecipientNoticeRow.request_id == normalise_reference(ref))
-            .order_by(RecipientNoticeRow.recipient)
+            .order_by(RecipientNoticeRow.recipient, RecipientNoticeRow.id)
         )
     )
 
@@ -175,17 +183,27 @@ def notify_recipients_again(ctx: JobContext, ref: str) -> None:
 
 
 def retry_notice(
-    session: Session, ref: str, recipient: str, *, actor: str, now: dt.datetime | None = None
+    session: Session,
+    ref: str,
+    recipient: str,
+    *,
+    actor: str,
+    now: dt.datetime | None = None,
+    kind: str | None = None,
 ) -> RecipientNoticeRow:
-    """Try a failed notice again (after fixing what made it fail): pending, with 5 attempts."""
+    """Try a failed notice again (after fixing what made it fail): pending, with 5 attempts.
+
+    `kind` picks the notice of that kind; without it, the recipient's failed notice (there
+    is one at most: a lifting is told only after the restriction was)."""
     moment = utc_moment(now)
-    notice = _notice(session, ref, recipient)
+    notice = _notice(session, ref, recipient, kind=kind, prefer=("failed",))
     if notice.state != "failed":
         raise NoticeSettled(
-            f"the notice to {recipient} is {notice.state}, not failed: there is nothing to retry"
+            f"the notice to {recipient}{_of(notice)} is {notice.state}, not failed:"
+            " there is nothing to retry"
         )
     notice.state, notice.attempts = "pending", 0
-    note = f"{recipient}: the notice will be tried again"
+    note = f"{recipient}: the notice{_of(notice)} will be tried again"
     record_event(session, notice.request_id, moment, "recipient", None, None, actor, note)
     enqueue(session, NOTIFY_JOB, notice.request_id, now=moment)
     return notice
@@ -199,16 +217,24 @@ def record_told_by_hand(
     how: str,
     actor: str,
     now: dt.datetime | None = None,
+    kind: str | None = None,
 ) -> RecipientNoticeRow:
-    """Record that staff told the recipient themselves (a phone call, a letter...)."""
+    """Record that staff told the recipient themselves (a phone call, a letter...).
+
+    `kind` picks the notice of that kind; without it, the recipient's notice not sent yet."""
     moment = utc_moment(now)
     if not how.strip():
         raise PledgeError("say how the recipient was told", "e.g. 'by phone to their DPO'")
-    notice = _notice(session, ref, recipient)
+    notice = _notice(session, ref, recipient, kind=kind, prefer=("pending", "failed"))
     if notice.state == "sent":
-        raise NoticeSettled(f"{recipient} was told already")
+        raise NoticeSettled(f"{recipient} was told{_of(notice)} already")
+    if notice.state == "cancelled":
+        raise NoticeSettled(
+            f"the restriction was lifted before {recipient} was told of it: there is nothing"
+            " left to tell"
+        )
     notice.state, notice.sent_at = "sent", moment
-    note = f"{recipient} told by hand: {how.strip()}"
+    note = f"{recipient} told by hand{_of(notice)}: {how.strip()}"
     record_event(session, notice.request_id, moment, "recipient", None, None, actor, note)
     return notice
 
@@ -219,7 +245,7 @@ def _send_pending(ctx: JobContext, ref: str, *, again: str) -> None:
     query = (
         select(RecipientNoticeRow)
         .where(RecipientNoticeRow.request_id == request.id, RecipientNoticeRow.state == "pending")
-        .order_by(RecipientNoticeRow.recipient)
+        .order_by(RecipientNoticeRow.recipient, RecipientNoticeRow.id)
     )
     if session.get_bind().dialect.name == "postgresql":
         # A second job for the same request waits here, then finds these no longer pending.
@@ -228,9 +254,10 @@ def _send_pending(ctx: JobContext, ref: str, *, again: str) -> None:
     if not pending:
         return
     declaration = ctx.services.declaration
-    event = notice_event(request)
     with httpx.Client(timeout=WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False) as client:
         for notice in pending:
+            lifted = notice.kind == "restriction_lifted"
+            event: NoticeEvent = "restriction_lifted" if lifted else notice_event(request)
             recipient = declaration.recipients.get(notice.recipient)
             try:
                 if recipient is None:
@@ -254,15 +281,15 @@ def _send_pending(ctx: JobContext, ref: str, *, again: str) -> None:
         enqueue(session, again, request.id, run_after=retry_at(min(left), ctx.now), now=ctx.now)
 
 
-def _sent(ctx: JobContext, notice: RecipientNoticeRow, event: str, how: str) -> None:
+def _sent(ctx: JobContext, notice: RecipientNoticeRow, event: NoticeEvent, how: str) -> None:
     notice.state, notice.sent_at = "sent", ctx.now
     notice.attempts += 1
-    note = f"{notice.recipient} told of the {event} {how}"
+    note = f"{notice.recipient} told of {told_of(event)} {how}"
     record_event(ctx.session, notice.request_id, ctx.now, "recipient", None, None, ctx.actor, note)
 
 
 def _failed(
-    ctx: JobContext, notice: RecipientNoticeRow, event: str, failure: DeliveryFailed
+    ctx: JobContext, notice: RecipientNoticeRow, event: NoticeEvent, failure: DeliveryFailed
 ) -> None:
     notice.attempts += 1
     notice.last_error = failure.message
@@ -270,25 +297,30 @@ def _failed(
         notice.state = "failed"
         tries = "" if failure.final else f" after {notice.attempts} attempts"
         note = (
-            f"{notice.recipient} could not be told of the {event}{tries}: {failure.message}."
+            f"{notice.recipient} could not be told of {told_of(event)}{tries}:"
+            f" {failure.message}."
             " An admin must tell this recipient by hand (or fix the cause and try again)"
         )
     else:
         note = (
-            f"{notice.recipient} not told of the {event} yet (attempt {notice.attempts} of"
+            f"{notice.recipient} not told of {told_of(event)} yet (attempt {notice.attempts} of"
             f" {MAX_ATTEMPTS}): {failure.message}; it will be tried again"
         )
     record_event(ctx.session, notice.request_id, ctx.now, "recipient", None, None, ctx.actor, note)
 
 
-def _insert_pending(session: Session, request_id: str, channels: dict[str, str]) -> list[str]:
-    """Insert the notices not planned yet; the recipients inserted."""
+def insert_pending(
+    session: Session, request_id: str, channels: Mapping[str, str], *, kind: str
+) -> list[str]:
+    """Insert the notices of `kind` not planned yet (recipient -> channel); the recipients
+    inserted."""
     if not channels:
         return []
     rows = [
         {
             "request_id": request_id,
             "recipient": name,
+            "kind": kind,
             "channel": channel,
             "state": "pending",
             "attempts": 0,
@@ -300,7 +332,7 @@ def _insert_pending(session: Session, request_id: str, channels: dict[str, str])
     statement = (
         insert(RecipientNoticeRow)
         .values(rows)
-        .on_conflict_do_nothing(index_elements=["request_id", "recipient"])
+        .on_conflict_do_nothing(index_elements=["request_id", "recipient", "kind"])
         .returning(RecipientNoticeRow.recipient)
     )
     return list(session.scalars(statement))
@@ -338,13 +370,28 @@ def _recorded(session: Session, request_id: str, note: str) -> bool:
     )
 
 
-def _notice(session: Session, ref: str, recipient: str) -> RecipientNoticeRow:
-    request_id = get_request(session, ref).id
-    notice = session.scalars(
-        select(RecipientNoticeRow).where(
-            RecipientNoticeRow.request_id == request_id, RecipientNoticeRow.recipient == recipient
+def _notice(
+    session: Session, ref: str, recipient: str, *, kind: str | None, prefer: Collection[str]
+) -> RecipientNoticeRow:
+    """The recipient's notice of `kind`, or else its latest one in a state of `prefer`, or
+    else its latest (whose state the caller's refusal names)."""
+    if kind is not None and kind not in NOTICE_KINDS:
+        raise PledgeError(
+            f"{kind!r} is not a kind of notice", f"one of {', '.join(NOTICE_KINDS)}, or none"
         )
-    ).first()
-    if notice is None:
-        raise NotFound(f"request {request_id} has no notice to {recipient}")
-    return notice
+    request_id = get_request(session, ref).id
+    query = select(RecipientNoticeRow).where(
+        RecipientNoticeRow.request_id == request_id, RecipientNoticeRow.recipient == recipient
+    )
+    if kind is not None:
+        query = query.where(RecipientNoticeRow.kind == kind)
+    found = list(session.scalars(query.order_by(RecipientNoticeRow.id.desc())))
+    if not found:
+        of = "" if kind is None else f" of kind {kind}"
+        raise NotFound(f"request {request_id} has no notice{of} to {recipient}")
+    return next((notice for notice in found if notice.state in prefer), found[0])
+
+
+def _of(notice: RecipientNoticeRow) -> str:
+    # Nothing for a notice of the request's own kind: its words stay as they always were.
+    return " of the lifting of the restriction" if notice.kind == "restriction_lifted" else ""

@@ -4,10 +4,14 @@ A webhook call is a POST of JSON to the URL held in the environment variable the
 names (`recipients.<id>.notify.webhook_env`); the URL is never in the declaration, which is
 often kept in version control. The body:
 
-    {"event": "erasure" | "rectification" | "restriction", "request": "PLG-7KQ2-M9XD",
-     "subject": {"email": "jane@example.com"}, "categories": ["contact.email"],
+    {"event": "erasure" | "rectification" | "restriction" | "restriction_lifted",
+     "request": "PLG-7KQ2-M9XD", "subject": {"email": "jane@example.com"},
+     "categories": ["contact.email"],
      "corrections": {"contact.email": "jane@new.example"},      (rectification only)
      "at": "2026-03-02T09:00:00+00:00"}
+
+"restriction_lifted" goes to the recipients told of the request's restriction once it is
+lifted, with the categories each receives (as the restriction's notice had).
 
 signed with HMAC-SHA256 under the installation's webhook key (derived from
 PLEDGE_SECRET_KEY): `X-Pledge-Signature: sha256=<hex of the HMAC of the body's bytes>`.
@@ -103,6 +107,11 @@ def what_to_tell(
             # The declaration changed since the request was checked: say all it receives.
             log.warning("request %s: corrections no longer match the sources", request.id)
     return Told(event, request, sorted(received), at, corrections)
+
+
+def told_of(event: NoticeEvent) -> str:
+    """The event in words, for the timeline: "the erasure", "the lifting of the restriction"."""
+    return "the lifting of the restriction" if event == "restriction_lifted" else f"the {event}"
 
 
 def received_categories(declaration: Declaration, recipient: str) -> set[str]:

@@ -11,9 +11,10 @@ answers "yes" again, the next sweep judges the rows by their rules). A relay tha
 the mail fails the job before anything is lifted: it is tried again, and the restriction
 holds meanwhile. Run again once done, the job finds nothing to lift and mails nothing.
 
-Recipients told of the restriction (Art. 19) are not told of its lifting: pledge.rights.
-recipients sends one notice per request and recipient, of the request's own kind. The
-timeline names them, for staff to tell by hand.
+In the same transaction, the recipients told of the restriction (Art. 19) are to be told of
+its lifting (pledge.rights.recipients_lifting): their notices are planned, and sent by
+request.notify_recipients after it commits, so a recipient is never told before the lifting
+is done.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from pledge.jobs.queue import enqueue
 from pledge.jobs.registry import JobContext, job
 from pledge.mail.messages import restriction_lifted_message
 from pledge.rights.events import record_event
+from pledge.rights.recipients_lifting import tell_of_lifting
 from pledge.rights.requests import get_request, utc_moment
-from pledge.store.tables import RecipientNoticeRow, RequestEventRow, SubjectDecisionRow
+from pledge.store.tables import RequestEventRow, SubjectDecisionRow
 
 LIFT_JOB = "request.lift_restriction"
 # How the timeline records the decision to lift, the mail, and the lifting itself.
@@ -115,7 +117,8 @@ def release_restriction(
 # relay refusing the mail is retried: nothing is lifted until it takes it.
 @job(LIFT_JOB, throws=(NotFound,))
 def lift_once_told(ctx: JobContext, ref: str) -> None:
-    """Mail the person that their restriction ends, record it, then lift it; once."""
+    """Mail the person that their restriction ends, record it, lift it, then plan telling
+    the recipients told of it; once."""
     session = ctx.session
     request = get_request(session, ref)
     query = (
@@ -148,13 +151,7 @@ def lift_once_told(ctx: JobContext, ref: str) -> None:
     record_event(session, request.id, ctx.now, "mail", None, None, ctx.actor, f"{_MAILED}: {where}")
     actor = decided[-1].lifted_by or ctx.actor
     release_restriction(session, request.id, actor=actor, reason=reason, now=ctx.now)
-    told = _told_recipients(session, request.id)
-    if told:
-        note = (
-            "recipients told of the restriction are not told of its lifting by Pledge; tell"
-            f" them by hand if they must know: {', '.join(told)}"
-        )
-        record_event(session, request.id, ctx.now, "recipient", None, None, ctx.actor, note)
+    tell_of_lifting(session, services.declaration, request, actor=ctx.actor, now=ctx.now)
 
 
 def _reason(session: Session, request_id: str) -> str:
@@ -170,13 +167,3 @@ def _reason(session: Session, request_id: str) -> str:
         .limit(1)
     ).first()
     return note[len(_DECIDED) :] if note else ""
-
-
-def _told_recipients(session: Session, request_id: str) -> list[str]:
-    return list(
-        session.scalars(
-            select(RecipientNoticeRow.recipient)
-            .where(RecipientNoticeRow.request_id == request_id, RecipientNoticeRow.state == "sent")
-            .order_by(RecipientNoticeRow.recipient)
-        )
-    )

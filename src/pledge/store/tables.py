@@ -248,21 +248,28 @@ class ErasureJournalRow(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
-NOTICE_STATES = ("pending", "sent", "failed")
+# "cancelled": a restriction lifted before the recipient was told of it leaves nothing to tell.
+NOTICE_STATES = ("pending", "sent", "failed", "cancelled")
+# "request": of what the request did (its erasure, rectification or restriction);
+# "restriction_lifted": that the restriction it recorded was lifted.
+NOTICE_KINDS = ("request", "restriction_lifted")
 
 
 class RecipientNoticeRow(Base):
-    """A recipient told of an erasure, rectification or restriction (GDPR Art. 19)."""
+    """A recipient told of an erasure, rectification or restriction, or of a restriction's
+    lifting (GDPR Art. 19): at most one notice of each kind per request and recipient."""
 
     __tablename__ = "recipient_notices"
     __table_args__ = (
         CheckConstraint(one_of("state", NOTICE_STATES), name="state_known"),
-        UniqueConstraint("request_id", "recipient"),
+        CheckConstraint(one_of("kind", NOTICE_KINDS), name="kind_known"),
+        UniqueConstraint("request_id", "recipient", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"))
     recipient: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24), server_default="request")
     channel: Mapped[str] = mapped_column(String(16))  # "email" or "webhook"
     state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer)

@@ -187,6 +187,7 @@ class Job:
 @dataclass(frozen=True)
 class Notice:
     recipient: str
+    about: str  # what the recipient is told of: the request, or a restriction lifted
     channel: str
     state: str
     attempts: int
@@ -195,8 +196,10 @@ class Notice:
 
     @classmethod
     def of(cls, row: RecipientNoticeRow) -> Notice:
+        about = "restriction lifted" if row.kind == "restriction_lifted" else "the request"
         return cls(
             row.recipient,
+            about,
             row.channel,
             row.state,
             row.attempts,

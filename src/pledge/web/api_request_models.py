@@ -91,6 +91,11 @@ class RequestEvent(BaseModel):
 
 class RecipientNotice(BaseModel):
     recipient: str = Field(examples=["mailer"])
+    kind: str = Field(
+        examples=["request"],
+        description="what it tells: 'request' (the erasure, rectification or restriction),"
+        " or 'restriction_lifted'",
+    )
     channel: str = Field(examples=["email"])
     state: str = Field(examples=["sent"])
     attempts: int
@@ -350,6 +355,7 @@ def request_detail(session: Session, ref: str, now: dt.datetime) -> RequestDetai
         recipient_notices=[
             RecipientNotice(
                 recipient=notice.recipient,
+                kind=notice.kind,
                 channel=notice.channel,
                 state=notice.state,
                 attempts=notice.attempts,
