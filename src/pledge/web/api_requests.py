@@ -8,6 +8,7 @@ signed "staff:<username>"; the jobs it queues start once that transaction has co
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -75,6 +76,16 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
         tags=["requests"],
         responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
     )
+
+    def acted(act: Callable[[Session, dt.datetime], str]) -> RequestDetail:
+        """Run one staff action (it returns the request's reference) in a write transaction;
+        the request as it is after it. The jobs it queued start once it committed."""
+        now = dt.datetime.now(dt.UTC)
+        with holder.store.session(write=True) as session:
+            ref = act(session, now)
+            detail = request_detail(session, ref, now)
+        holder.wake_jobs()
+        return detail
 
     @router.get("", summary="List requests, overdue first")
     def list_(
@@ -153,8 +164,7 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
         "/{ref}/approve", summary="Approve a request awaiting approval", responses=WRITE_RESPONSES
     )
     def approve_(staff: Officer, ref: str, body: Approval | None = None) -> RequestDetail:
-        now = dt.datetime.now(dt.UTC)
-        with holder.store.session(write=True) as session:
+        def act(session: Session, now: dt.datetime) -> str:
             row = get_request(session, ref)
             if row.state != "awaiting_approval":
                 raise RequestConflict(
@@ -163,21 +173,17 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
                     f"see its state and timeline with GET /api/v1/requests/{row.id}",
                 )
             note = body.note if body is not None else None
-            approve(session, row.id, actor=staff.actor, note=note, now=now)
-            detail = request_detail(session, row.id, now)
-        holder.wake_jobs()
-        return detail
+            return approve(session, row.id, actor=staff.actor, note=note, now=now).id
+
+        return acted(act)
 
     @router.post(
         "/{ref}/deny", summary="Deny a request, telling the person why", responses=WRITE_RESPONSES
     )
     def deny_(staff: Officer, ref: str, body: Reason) -> RequestDetail:
-        now = dt.datetime.now(dt.UTC)
-        with holder.store.session(write=True) as session:
-            row = deny(session, ref, body.reason, actor=staff.actor, now=now)
-            detail = request_detail(session, row.id, now)
-        holder.wake_jobs()
-        return detail
+        return acted(
+            lambda session, now: deny(session, ref, body.reason, actor=staff.actor, now=now).id
+        )
 
     @router.post(
         "/{ref}/extend",
@@ -185,12 +191,11 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
         responses=WRITE_RESPONSES,
     )
     def extend_(staff: Officer, ref: str, body: Reason) -> RequestDetail:
-        now = dt.datetime.now(dt.UTC)
-        with holder.store.session(write=True) as session:
-            row = extend_request(session, ref, body.reason, actor=staff.actor, now=now)
-            detail = request_detail(session, row.id, now)
-        holder.wake_jobs()
-        return detail
+        return acted(
+            lambda session, now: (
+                extend_request(session, ref, body.reason, actor=staff.actor, now=now).id
+            )
+        )
 
     @router.post(
         "/{ref}/lift-restriction",
@@ -202,8 +207,7 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
         responses=WRITE_RESPONSES,
     )
     def lift(staff: Officer, ref: str, body: Reason) -> RequestDetail:
-        now = dt.datetime.now(dt.UTC)
-        with holder.store.session(write=True) as session:
+        def act(session: Session, now: dt.datetime) -> str:
             row = get_request(session, ref)
             if not lift_restriction(
                 session, row.id, actor=staff.actor, reason=body.reason, now=now
@@ -212,7 +216,9 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
                     f"request {row.id} left no restriction in force to lift",
                     f"see its decisions with GET /api/v1/requests/{row.id}",
                 )
-            return request_detail(session, row.id, now)
+            return row.id
+
+        return acted(act)  # the lift's job mails the person, then lifts
 
     @router.post(
         "/{ref}/notices/{recipient}/retry",
@@ -223,12 +229,11 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
         responses=WRITE_RESPONSES,
     )
     def retry_notice_(staff: Officer, ref: str, recipient: str) -> RequestDetail:
-        now = dt.datetime.now(dt.UTC)
-        with holder.store.session(write=True) as session:
-            notice = retry_notice(session, ref, recipient, actor=staff.actor, now=now)
-            detail = request_detail(session, notice.request_id, now)
-        holder.wake_jobs()
-        return detail
+        return acted(
+            lambda session, now: (
+                retry_notice(session, ref, recipient, actor=staff.actor, now=now).request_id
+            )
+        )
 
     @router.post(
         "/{ref}/notices/{recipient}/told-by-hand",
@@ -238,12 +243,13 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
         responses=WRITE_RESPONSES,
     )
     def told_by_hand(staff: Officer, ref: str, recipient: str, body: ToldByHand) -> RequestDetail:
-        now = dt.datetime.now(dt.UTC)
-        with holder.store.session(write=True) as session:
-            notice = record_told_by_hand(
-                session, ref, recipient, how=body.how, actor=staff.actor, now=now
+        return acted(
+            lambda session, now: (
+                record_told_by_hand(
+                    session, ref, recipient, how=body.how, actor=staff.actor, now=now
+                ).request_id
             )
-            return request_detail(session, notice.request_id, now)
+        )
 
     @router.post(
         "/{ref}/resend-mail",
@@ -254,13 +260,12 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
         responses=WRITE_RESPONSES,
     )
     def resend_mail(staff: Officer, ref: str) -> RequestDetail:
-        now = dt.datetime.now(dt.UTC)
-        with holder.store.session(write=True) as session:
+        def act(session: Session, now: dt.datetime) -> str:
             row = get_request(session, ref)
             resend_mails(session, row.id, actor=staff.actor, now=now)
-            detail = request_detail(session, row.id, now)
-        holder.wake_jobs()
-        return detail
+            return row.id
+
+        return acted(act)
 
     @router.post(
         "/{ref}/agent-proof",
@@ -270,19 +275,18 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
         responses=WRITE_RESPONSES,
     )
     def review_proof(staff: Officer, ref: str, body: ProofReview) -> RequestDetail:
-        now = dt.datetime.now(dt.UTC)
-        with holder.store.session(write=True) as session:
-            row = review_agent_proof(
-                session,
-                ref,
-                accepted=body.accepted,
-                actor=staff.actor,
-                reason=body.reason,
-                now=now,
+        return acted(
+            lambda session, now: (
+                review_agent_proof(
+                    session,
+                    ref,
+                    accepted=body.accepted,
+                    actor=staff.actor,
+                    reason=body.reason,
+                    now=now,
+                ).id
             )
-            detail = request_detail(session, row.id, now)
-        holder.wake_jobs()
-        return detail
+        )
 
     @router.post(
         "/{ref}/transition",
@@ -295,8 +299,7 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
         responses=WRITE_RESPONSES,
     )
     def move(staff: Officer, ref: str, body: Move) -> RequestDetail:
-        now = dt.datetime.now(dt.UTC)
-        with holder.store.session(write=True) as session:
+        def act(session: Session, now: dt.datetime) -> str:
             row = get_request(session, ref)
             if body.expected is not None and body.expected != row.state:
                 raise RequestConflict(
@@ -304,9 +307,9 @@ def request_api_routes(holder: DeclarationHolder) -> APIRouter:
                     "someone else acted on it meanwhile; read it again before acting",
                 )
             _move(session, row, body, staff, now)
-            detail = request_detail(session, row.id, now)
-        holder.wake_jobs()
-        return detail
+            return row.id
+
+        return acted(act)
 
     return router
 
