@@ -342,7 +342,6 @@ class _Export:
             "@id": f"pledge:retention/{key}",
             "@type": kinds,
             "dct:title": self._text(rule.name),
-            # DPV has no storage condition for an archive phase: only these words say it.
             "dct:description": self._said(lambda lang: retention_words(rule, lang)),
             "dpv:hasDuration": self._duration(rule),
         }

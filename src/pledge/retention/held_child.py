@@ -44,9 +44,11 @@ from pledge.jobs.registry import JobContext, job
 # whose jobs import this module (through hold_release); bound at call time.
 from pledge.retention import erased_keys
 from pledge.retention.held_erasure import (
+    add_held_keys,
     erase_source_apart,
     finished_note,
     held_keys,
+    keeps_rows_in,
     legally_held,
     not_found_again,
     pinned_plan,
@@ -107,9 +109,7 @@ def kept_keys(
     a legal hold and still keep, sealed (for the sweep, pledge.retention.people)."""
     found: dict[Place, set[Key]] = {}
     for entry in _keeping(session, email, places):
-        for table, keys in held_keys(_values(entry, key)).items():
-            if (entry.source, table) in places:
-                found.setdefault((entry.source, table), set()).update(keys)
+        add_held_keys(found, entry.source, _values(entry, key), places)
     return found
 
 
@@ -126,11 +126,7 @@ def _keeping(session: Session, email: str, places: set[Place]) -> list[ChildEras
         )
         .order_by(ChildErasureRow.id)
     )
-    return [
-        entry
-        for entry in session.scalars(query)
-        if any((entry.source, table) in places for table in legally_held(entry.outcome))
-    ]
+    return [e for e in session.scalars(query) if keeps_rows_in(e.source, e.outcome, places)]
 
 
 @job(FINISH_HELD_CHILD_JOB, throws=(NotFound,))

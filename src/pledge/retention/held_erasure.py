@@ -132,6 +132,22 @@ def pinned_plan(plan: Plan, source: str, pinned: Mapping[str, Sequence[Key]]) ->
     return dataclasses.replace(plan, sources=sources)
 
 
+def keeps_rows_in(source: str, outcome: Mapping[str, object] | None, places: set[Place]) -> bool:
+    """Whether an erasure's outcome in `source` says a legal hold kept rows in one of
+    `places` (a request's journal entry or a child's record, while it keeps values)."""
+    return any((source, table) in places for table in legally_held(outcome))
+
+
+def add_held_keys(
+    found: dict[Place, set[Key]], source: str, values: Params, places: set[Place]
+) -> None:
+    """Add to `found` the keys of the rows a legal hold kept in `places`, from the values an
+    erasure in `source` kept."""
+    for table, keys in held_keys(values).items():
+        if (source, table) in places:
+            found.setdefault((source, table), set()).update(keys)
+
+
 def legally_held(outcome: Mapping[str, object] | None) -> list[str]:
     """The tables where a legal hold kept rows, from an outcome (`SourceErasure.as_json`)."""
     tables = (outcome or {}).get("tables")

@@ -52,10 +52,11 @@ from pledge.jobs.registry import JobContext, job
 from pledge.retention import erased_keys, held_child
 from pledge.retention.held_erasure import (
     FINISH_HELD_JOB,
+    add_held_keys,
     erase_source_apart,
     finished_note,
     held_keys,
-    legally_held,
+    keeps_rows_in,
     not_found_again,
     pinned_plan,
     without_held_keys,
@@ -120,9 +121,7 @@ def kept_keys(
     for entry in _keeping(session, email, places, None):
         assert entry.params is not None  # _keeping takes only entries that keep values
         sealed = unseal(entry.params, key, ref=f"{entry.request_id}:{entry.source}")
-        for table, keys in held_keys(decode_params(sealed)).items():
-            if (entry.source, table) in places:
-                found.setdefault((entry.source, table), set()).update(keys)
+        add_held_keys(found, entry.source, decode_params(sealed), places)
     return found
 
 
@@ -139,11 +138,7 @@ def _keeping(
     )
     if states is not None:
         query = query.where(RequestRow.state.in_(states))
-    return [
-        entry
-        for entry in session.scalars(query)
-        if any((entry.source, table) in places for table in legally_held(entry.outcome))
-    ]
+    return [e for e in session.scalars(query) if keeps_rows_in(e.source, e.outcome, places)]
 
 
 @job(FINISH_HELD_JOB, throws=(NotFound,))
