@@ -31,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from pledge.retention.cutoffs import Period, first_kept_day, moment_bound
 from pledge.retention.people import PersonRows
-from pledge.retention.restrictions import RESTRICTED, key_values
+from pledge.retention.restrictions import RESTRICTED, typed_keys
 from pledge.retention.rules import RuleRetention, TableRetention
 from pledge.sources.erasure_columns import ColumnErasure, ColumnType, changes
 from pledge.sources.erasure_order import Reference, referring_rows
@@ -85,7 +85,7 @@ class Judge:
         if self.people is None or not self.key:
             return []
         marked = self.people.restricted_keys(self.retention.place)
-        return key_values(marked, [self.types[c].type for c in self.key]) if marked else []
+        return typed_keys(marked, [self.types[c].type for c in self.key]) if marked else []
 
     def expired(self, rule: RuleRetention) -> Condition:
         """TRUE where `rule` has expired for the row; never NULL."""

@@ -8,7 +8,7 @@ them as it keeps a person's legal hold, by one `key IN (...)` condition per tabl
 (pledge.retention.predicates), and counts them as kept, saying why. Once the restriction is
 lifted, the next sweep judges them by their rules again.
 
-`restricted_rows` reads the marks in ONE query of the store; `key_values` turns a mark's
+`restricted_rows` reads the marks in ONE query of the store; `typed_keys` turns a mark's
 JSON back into values of the key's column types (a date key was kept as ISO text), so that
 every engine compares them as it compares the column.
 """
@@ -58,7 +58,7 @@ def restricted_rows(session: Session, *, as_of: dt.datetime) -> dict[Place, froz
     return {place: frozenset(keys) for place, keys in found.items()}
 
 
-def key_values(keys: Iterable[Key], types: Sequence[TypeEngine[Any]]) -> list[Key]:
+def typed_keys(keys: Iterable[Key], types: Sequence[TypeEngine[Any]]) -> list[Key]:
     """Marked keys as values of the key's columns. A mark that no longer fits the key (its
     columns changed since) names no row of the table: it is left out."""
     found = []

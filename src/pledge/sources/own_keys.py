@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from pledge.sources.pipelined import in_levels
 from pledge.sources.plan import SourcePlan, Step
 from pledge.sources.plan_cache import ShapeCache
-from pledge.sources.plan_sql import SHARED_LABEL
+from pledge.sources.plan_sql import SHARED_LABEL, key_values
 
 Key = tuple[Any, ...]
 
@@ -103,6 +103,6 @@ def _collect(step: Step, rows: Any) -> tuple[dict[Key, tuple[Any, ...]], int]:
 def bind_found(
     bound: dict[str, list[Any]], found: Mapping[str, str], step: Step, keys: list[Key]
 ) -> None:
-    """Bind the step's own keys under its parameter, as an expanding IN takes them."""
+    """Bind the step's own keys under its parameter, as a keys parameter takes them."""
     if step.table in found:
-        bound[found[step.table]] = [k[0] if len(step.key) == 1 else k for k in keys]
+        bound[found[step.table]] = key_values(keys)
